@@ -21,7 +21,9 @@ const serverUrl = process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** Creates the run's database and hands its address to the tests. */
-export async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(
+  project: TestProject,
+): Promise<() => Promise<void>> {
   const runId = `${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const database = `expsvc_test_${runId}`;
   const redisPrefix = `expsvc-test:${runId}:`;

@@ -1,0 +1,78 @@
+/**
+ * The assignments endpoint group: which variant a user sees.
+ *
+ * @module
+ */
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
+import { Schema } from "effect";
+import { Authentication } from "./auth.ts";
+import { PublicId, UserId, UtcTime } from "./common.ts";
+import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
+
+/** A user's sticky assignment to one variant of an experiment. */
+export const Assignment = Schema.Struct({
+  id: PublicId,
+  experiment_id: PublicId,
+  variant_id: PublicId,
+  variant_name: Schema.String,
+  user_id: Schema.String,
+  created_at: UtcTime.annotations({
+    description: "When the user was first assigned",
+  }),
+  updated_at: UtcTime,
+}).annotations({
+  identifier: "Assignment",
+  examples: [
+    {
+      id: "0193a5c3-0a1b-7c2d-9e3f-405162738495",
+      experiment_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708192",
+      variant_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708194",
+      variant_name: "treatment",
+      user_id: "user_12345",
+      created_at: new Date("2026-10-27T10:05:00.000Z"),
+      updated_at: new Date("2026-10-27T10:05:00.000Z"),
+    },
+  ],
+});
+
+/** A user's sticky assignment to one variant of an experiment. */
+export type Assignment = typeof Assignment.Type;
+
+/** Getting a user's assignment. */
+export class AssignmentsGroup extends HttpApiGroup.make("assignments")
+  .add(
+    HttpApiEndpoint.get(
+      "get",
+      "/experiments/:experiment_id/assignment/:user_id",
+    )
+      .setPath(
+        Schema.Struct({
+          experiment_id: Schema.String.annotations({
+            description: "The experiment's id",
+          }),
+          user_id: UserId,
+        }),
+      )
+      .addSuccess(Assignment)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Get a user's assignment",
+          description:
+            "Returns the variant the user sees. The first call assigns " +
+            "one, by a deterministic hash of the experiment and the user " +
+            "that follows the allocations, and stores it; every later " +
+            "call, from any instance, returns the same assignment. " +
+            "URL-encode the user id.",
+        }),
+      ),
+  )
+  .addError(InvalidRequest)
+  .addError(NotFound)
+  .addError(ServiceUnavailable)
+  .middleware(Authentication)
+  .annotateContext(
+    OpenApi.annotations({
+      title: "Assignments",
+      description: "Sticky, deterministic variant assignment",
+    }),
+  ) {}

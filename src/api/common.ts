@@ -1,0 +1,42 @@
+/**
+ * Schemas shared by several endpoint groups.
+ *
+ * @module
+ */
+import { Schema } from "effect";
+
+/** A public id: a UUID string. */
+export const PublicId = Schema.String.annotations({
+  description: "A UUID",
+  examples: ["0193a5c2-7f3e-7a11-8d2b-4c5e6f708192"],
+});
+
+/** A moment in UTC, written as ISO 8601 with a `Z` suffix. */
+export const UtcTime = Schema.Date.annotations({
+  description: "ISO 8601 time in UTC with a Z suffix",
+  examples: [new Date("2026-10-27T10:32:00.000Z")],
+});
+
+/** Rejects strings that are empty or only white space. */
+export const nonBlank = <S extends Schema.Schema<string, string, never>>(
+  self: S,
+) => self.pipe(Schema.filter((value) => value.trim() !== "" || "is empty"));
+
+/** A string of at most `max` characters that is not blank. */
+export const boundedText = (max: number) =>
+  nonBlank(Schema.String).pipe(
+    Schema.filter(
+      (value) =>
+        value.length <= max ||
+        `is longer than ${max} characters (${value.length})`,
+    ),
+  );
+
+/** Decode options for request bodies: report every problem, not the first. */
+export const allErrors = { parseOptions: { errors: "all" } } as const;
+
+/** The caller's id for one of its users. */
+export const UserId = boundedText(255).annotations({
+  description: "The caller's id for the user, at most 255 characters",
+  examples: ["user_12345"],
+});

@@ -1,0 +1,26 @@
+/**
+ * Handlers of the assignments group.
+ *
+ * @module
+ */
+import { HttpApiBuilder } from "@effect/platform";
+import { Effect } from "effect";
+import { CurrentClient } from "../api/auth.ts";
+import { Api } from "../api/mod.ts";
+import { AssignmentsService } from "../services/assignments_service.ts";
+
+/** Implements `GET /experiments/{id}/assignment/{user_id}`. */
+export const AssignmentsHandlers = HttpApiBuilder.group(
+  Api,
+  "assignments",
+  (handlers) =>
+    Effect.gen(function* () {
+      const assignments = yield* AssignmentsService;
+
+      return handlers.handle("get", ({ path }) =>
+        Effect.flatMap(CurrentClient, ({ clientId }) =>
+          assignments.assign(clientId, path.experiment_id, path.user_id),
+        ),
+      );
+    }),
+);
