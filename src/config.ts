@@ -51,7 +51,7 @@ const port = (key: string, fallback: number) =>
     Config.withDefault(String(fallback)),
     Config.mapOrFail((raw) => {
       const value = Number(raw);
-      return Number.isInteger(value) && value > 0 && value < 65_536
+      return Number.isInteger(value) && value >= 0 && value < 65_536
         ? Either.right(value)
         : Either.left(invalid(key, `Expected a port number, got "${raw}"`));
     }),

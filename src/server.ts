@@ -9,6 +9,7 @@ import {
   HttpApiBuilder,
   HttpApiSwagger,
   HttpMiddleware,
+  HttpRouter,
   HttpServer,
 } from "@effect/platform";
 import { NodeHttpServer } from "@effect/platform-node";
@@ -68,6 +69,12 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
 );
 
 /**
+ * Route parameters as long as a 255-character user id, percent-encoded
+ * (up to 12 characters each).
+ */
+const RouterConfigLive = HttpRouter.setRouterConfig({ maxParamLength: 4096 });
+
+/**
  * The HTTP application on whatever `HttpServer` is provided: the API, the
  * OpenAPI document at `/openapi.json` and the docs page at `/docs`.
  * Migrations run before it serves.
@@ -82,6 +89,7 @@ export const HttpAppLive = Layer.unwrapEffect(
       HttpMiddleware.withTracerDisabledWhen(() => !httpTracing),
       HttpServer.withLogAddress,
       Layer.provide(MigrationsLive),
+      Layer.provide(RouterConfigLive),
     ),
   ),
 );

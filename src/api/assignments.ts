@@ -6,7 +6,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
 import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
-import { PublicId, UserId, UtcTime } from "./common.ts";
+import { PublicId, pathParam, UserId, UtcTime } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
 /** A user's sticky assignment to one variant of an experiment. */
@@ -47,10 +47,10 @@ export class AssignmentsGroup extends HttpApiGroup.make("assignments")
     )
       .setPath(
         Schema.Struct({
-          experiment_id: Schema.String.annotations({
-            description: "The experiment's id",
-          }),
-          user_id: UserId,
+          experiment_id: pathParam(
+            Schema.String.annotations({ description: "The experiment's id" }),
+          ),
+          user_id: pathParam(UserId),
         }),
       )
       .addSuccess(Assignment)

@@ -40,3 +40,23 @@ export const UserId = boundedText(255).annotations({
   description: "The caller's id for the user, at most 255 characters",
   examples: ["user_12345"],
 });
+
+/**
+ * A path parameter: plain text in code, percent-encoded in the URL. The
+ * typed client encodes it, so ids with `/`, `?` or spaces arrive intact;
+ * the router has already decoded it on the server.
+ *
+ * @param schema The parameter's own rules.
+ * @returns The schema to use in `setPath`.
+ *
+ * @example
+ * ```ts
+ * Schema.Struct({ user_id: pathParam(UserId) });
+ * ```
+ */
+export const pathParam = <A>(schema: Schema.Schema<A, string>) =>
+  Schema.transform(Schema.String, schema, {
+    strict: true,
+    decode: (text) => text,
+    encode: (text) => encodeURIComponent(text),
+  });

@@ -131,15 +131,14 @@ const NewVariants = Schema.Array(NewVariant).pipe(
 /** The body of `POST /experiments`. */
 export const CreateExperiment = Schema.Struct({
   name: boundedText(255),
-  description: Schema.optionalWith(
+  description: Schema.optional(
     Schema.NullOr(
       Schema.String.pipe(
         Schema.maxLength(10_000, {
-          message: () => "description is longer than 10000 characters",
+          message: () => "is longer than 10000 characters",
         }),
       ),
     ),
-    { default: () => null },
   ),
   variants: NewVariants.annotations({
     description:

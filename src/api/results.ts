@@ -6,7 +6,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
 import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
-import { boundedText } from "./common.ts";
+import { boundedText, pathParam } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
 /** One row of results: a variant and an event type. */
@@ -55,7 +55,7 @@ export const ResultsQuery = Schema.Struct({
 export class ResultsGroup extends HttpApiGroup.make("results")
   .add(
     HttpApiEndpoint.get("get", "/experiments/:experiment_id/results")
-      .setPath(Schema.Struct({ experiment_id: Schema.String }))
+      .setPath(Schema.Struct({ experiment_id: pathParam(Schema.String) }))
       .setUrlParams(ResultsQuery)
       .addSuccess(Schema.Array(ResultRow))
       .annotateContext(

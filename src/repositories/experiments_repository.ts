@@ -127,7 +127,7 @@ export class ExperimentsRepository extends Effect.Service<ExperimentsRepository>
               public_id: publicId,
               client_id: clientId,
               name: input.name,
-              description: input.description,
+              description: input.description ?? null,
               status,
               salt: publicId,
               created_at: now,
