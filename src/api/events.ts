@@ -61,7 +61,7 @@ export const NewEvent = Schema.Struct({
     examples: ["purchase"],
   }),
   timestamp: EventTime,
-  properties: Schema.optionalWith(Properties, { default: () => ({}) }),
+  properties: Schema.optional(Properties),
 }).annotations({ ...allErrors, identifier: "NewEvent" });
 
 /** The body of `POST /events`, decoded. */

@@ -46,7 +46,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
           userId: event.user_id,
           eventType: event.type,
           occurredAt: event.timestamp,
-          properties: event.properties,
+          properties: event.properties ?? {},
           createdAt: now,
           updatedAt: now,
         };
