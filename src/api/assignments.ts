@@ -47,10 +47,11 @@ export class AssignmentsGroup extends HttpApiGroup.make("assignments")
     )
       .setPath(
         Schema.Struct({
-          experiment_id: pathParam(
-            Schema.String.annotations({ description: "The experiment's id" }),
+          experiment_id: pathParam(Schema.String, "The experiment's id"),
+          user_id: pathParam(
+            UserId,
+            "The caller's id for the user (URL-encoded), at most 255 characters",
           ),
-          user_id: pathParam(UserId),
         }),
       )
       .addSuccess(Assignment)

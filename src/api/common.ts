@@ -47,15 +47,19 @@ export const UserId = boundedText(255).annotations({
  * the router has already decoded it on the server.
  *
  * @param schema The parameter's own rules.
+ * @param description What the parameter is, for the docs.
  * @returns The schema to use in `setPath`.
  *
  * @example
  * ```ts
- * Schema.Struct({ user_id: pathParam(UserId) });
+ * Schema.Struct({ user_id: pathParam(UserId, "The user's id") });
  * ```
  */
-export const pathParam = <A>(schema: Schema.Schema<A, string>) =>
-  Schema.transform(Schema.String, schema, {
+export const pathParam = <A>(
+  schema: Schema.Schema<A, string>,
+  description: string,
+) =>
+  Schema.transform(Schema.String.annotations({ description }), schema, {
     strict: true,
     decode: (text) => text,
     encode: (text) => encodeURIComponent(text),

@@ -16,6 +16,7 @@ import {
 } from "./errors.ts";
 import { EventsGroup } from "./events.ts";
 import { ExperimentsGroup } from "./experiments.ts";
+import { tidyOpenApi } from "./openapi.ts";
 import { ResultsGroup } from "./results.ts";
 import { SystemGroup } from "./system.ts";
 
@@ -49,5 +50,6 @@ export class Api extends HttpApi.make("experiments-service")
         "sticky assignments, record events and read results. Every " +
         "endpoint but the probes and the docs needs a bearer token; " +
         "errors are JSON with a detail and a code.",
+      transform: tidyOpenApi,
     }),
   ) {}

@@ -55,7 +55,11 @@ export const ResultsQuery = Schema.Struct({
 export class ResultsGroup extends HttpApiGroup.make("results")
   .add(
     HttpApiEndpoint.get("get", "/experiments/:experiment_id/results")
-      .setPath(Schema.Struct({ experiment_id: pathParam(Schema.String) }))
+      .setPath(
+        Schema.Struct({
+          experiment_id: pathParam(Schema.String, "The experiment's id"),
+        }),
+      )
       .setUrlParams(ResultsQuery)
       .addSuccess(Schema.Array(ResultRow))
       .annotateContext(
