@@ -136,3 +136,21 @@ export const databaseBoundary = <A, E, R>(
           : Effect.die(error),
     ),
   ) as Effect.Effect<A, Exclude<E, SqlError.SqlError> | ServiceUnavailable, R>;
+
+/**
+ * Decodes result rows with a schema. Rows that do not fit are a bug in a
+ * query, so they die rather than fail; driver errors are left to
+ * `databaseBoundary`.
+ *
+ * @param schema The schema of one row.
+ * @returns A function from raw rows to decoded rows.
+ *
+ * @example
+ * ```ts
+ * sql`SELECT id FROM t`.pipe(Effect.flatMap(decodeRows(Row)));
+ * ```
+ */
+export const decodeRows = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknown(Schema.Array(schema));
+  return (rows: unknown) => Effect.orDie(decode(rows));
+};

@@ -8,6 +8,7 @@ import { SqlClient } from "@effect/sql";
 import { Effect, Option, Schema } from "effect";
 import {
   databaseBoundary,
+  decodeRows,
   errorCode,
   SqlTime,
   toSqlTime,
@@ -24,8 +25,6 @@ export const AssignmentRecord = Schema.Struct({
 
 /** A stored assignment. */
 export type AssignmentRecord = typeof AssignmentRecord.Type;
-
-const decodeOne = Schema.decodeUnknown(Schema.Array(AssignmentRecord));
 
 const UserCount = Schema.Struct({
   variantKey: Schema.Number,
@@ -47,8 +46,7 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
           FROM assignments
           WHERE experiment_id = ${experimentKey} AND user_id = ${userId}
         `.pipe(
-          Effect.flatMap(decodeOne),
-          Effect.orDie,
+          Effect.flatMap(decodeRows(AssignmentRecord)),
           Effect.map((rows) => Option.fromNullable(rows[0])),
           databaseBoundary,
           Effect.withSpan("AssignmentsRepository.find", {
@@ -99,8 +97,7 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
           WHERE experiment_id = ${experimentKey}
           GROUP BY variant_id
         `.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(UserCount))),
-          Effect.orDie,
+          Effect.flatMap(decodeRows(UserCount)),
           databaseBoundary,
           Effect.withSpan("AssignmentsRepository.countByVariant", {
             attributes: { experimentKey },

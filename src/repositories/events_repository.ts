@@ -6,7 +6,7 @@
 import { SqlClient } from "@effect/sql";
 import { Effect, Schema } from "effect";
 import type { NewEvent } from "../api/events.ts";
-import { databaseBoundary, toSqlTime } from "../db/mysql.ts";
+import { databaseBoundary, decodeRows, toSqlTime } from "../db/mysql.ts";
 import { uuidV7 } from "../uuid_v7.ts";
 
 /** A stored event. */
@@ -29,8 +29,6 @@ export const ConversionCount = Schema.Struct({
 
 /** Converted users of one variant for one event type. */
 export type ConversionCount = typeof ConversionCount.Type;
-
-const decodeConversions = Schema.decodeUnknown(Schema.Array(ConversionCount));
 
 /** Reads and writes events. */
 export class EventsRepository extends Effect.Service<EventsRepository>()(
@@ -98,8 +96,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
             }
           GROUP BY a.variant_id, e.event_type
         `.pipe(
-          Effect.flatMap(decodeConversions),
-          Effect.orDie,
+          Effect.flatMap(decodeRows(ConversionCount)),
           databaseBoundary,
           Effect.withSpan("EventsRepository.conversions", {
             attributes: { clientId, experimentKey },

@@ -7,7 +7,12 @@ import { SqlClient } from "@effect/sql";
 import { Effect, Option, Schema } from "effect";
 import type { CreateExperiment } from "../api/experiments.ts";
 import { ExperimentStatus } from "../api/experiments.ts";
-import { databaseBoundary, SqlTime, toSqlTime } from "../db/mysql.ts";
+import {
+  databaseBoundary,
+  decodeRows,
+  SqlTime,
+  toSqlTime,
+} from "../db/mysql.ts";
 import { uuidV7 } from "../uuid_v7.ts";
 
 /** A variant with its internal key. */
@@ -57,8 +62,6 @@ const Row = Schema.Struct({
   traffic_allocation: Schema.Number,
 });
 
-const decodeRows = Schema.decodeUnknown(Schema.Array(Row));
-
 const toRecord = (
   rows: ReadonlyArray<typeof Row.Type>,
 ): Option.Option<ExperimentRecord> => {
@@ -104,8 +107,7 @@ export class ExperimentsRepository extends Effect.Service<ExperimentsRepository>
           WHERE e.public_id = ${publicId} AND e.client_id = ${clientId}
           ORDER BY v.position
         `.pipe(
-          Effect.flatMap(decodeRows),
-          Effect.orDie,
+          Effect.flatMap(decodeRows(Row)),
           Effect.map(toRecord),
           databaseBoundary,
           Effect.withSpan("ExperimentsRepository.findByPublicId", {
