@@ -216,8 +216,33 @@ const tokens = Config.all({
   ),
 );
 
-const logLevel = Config.logLevel("LOG_LEVEL").pipe(
-  Config.withDefault(LogLevel.Info),
+const LOG_LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  critical: LogLevel.Fatal,
+  none: LogLevel.None,
+};
+
+const logLevel = Config.string("LOG_LEVEL").pipe(
+  Config.withDefault("info"),
+  Config.mapOrFail((raw) => {
+    const level = LOG_LEVELS[raw.trim().toLowerCase()];
+    return level === undefined
+      ? Either.left(
+          invalid(
+            "LOG_LEVEL",
+            `Expected one of ${Object.keys(LOG_LEVELS).join(", ")}, ` +
+              `got "${raw}"`,
+          ),
+        )
+      : Either.right(level);
+  }),
 );
 
 const redisUrl = Config.option(Config.redacted("REDIS_URL")).pipe(

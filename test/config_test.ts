@@ -82,7 +82,7 @@ describe("loadSettings", () => {
           PORT: "8080",
           HOST: "127.0.0.1",
           REDIS_URL: "redis://cache:6379/1",
-          LOG_LEVEL: "Debug",
+          LOG_LEVEL: "WARNING",
           NODE_ENV: "production",
         }),
       );
@@ -93,7 +93,7 @@ describe("loadSettings", () => {
         Redacted.value(Option.getOrThrow(settings.redisUrl)),
         "redis://cache:6379/1",
       );
-      assert.strictEqual(settings.logLevel, LogLevel.Debug);
+      assert.strictEqual(settings.logLevel, LogLevel.Warning);
       assert.isTrue(settings.jsonLogs);
     }),
   );
@@ -122,7 +122,11 @@ describe("loadSettings", () => {
       { DATABASE_URL: "postgres://u@h/db" },
       /DATABASE_URL.*mysql:\/\/ scheme/s,
     ],
-    ["a bad log level", { LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [
+      "a bad log level",
+      { LOG_LEVEL: "loud" },
+      /LOG_LEVEL.*Expected one of all, trace.*got "loud"/s,
+    ],
   ];
 
   for (const [what, change, message] of refusals) {

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import { assert, describe, it } from "@effect/vitest";
 import { chanceToBeatControl } from "../../../src/domain/statistics/mod.ts";
 import { assertProbabilityClose } from "./assert_close.ts";
