@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Schema } from "effect";
+import { ParseResult, Schema } from "effect";
+import { parseDuration } from "../domain/duration.ts";
 
 /** A public id: a UUID string. */
 export const PublicId = Schema.String.annotations({
@@ -64,3 +65,72 @@ export const pathParam = <A>(
     decode: (text) => text,
     encode: (text) => encodeURIComponent(text),
   });
+
+/** A fixed-length ISO 8601 duration such as `P7D`, in milliseconds. */
+export const Duration = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const ms = parseDuration(text);
+    return ms === undefined
+      ? ParseResult.fail(
+          new ParseResult.Type(
+            ast,
+            text,
+            `Expected an ISO 8601 duration in weeks, days, hours, minutes ` +
+              `or seconds, such as P7D or PT12H, got "${text}"`,
+          ),
+        )
+      : ParseResult.succeed(ms);
+  },
+  encode: (ms) => ParseResult.succeed(`PT${ms / 1000}S`),
+}).annotations({
+  description: "An ISO 8601 duration such as P7D or PT12H",
+  examples: [604_800_000],
+});
+
+/** A confidence level such as 0.95, read from the query string. */
+export const Confidence = Schema.NumberFromString.pipe(
+  Schema.filter(
+    (value) =>
+      (value > 0 && value < 1) ||
+      `Expected a confidence between 0 and 1, such as 0.95, got ${value}`,
+  ),
+).annotations({
+  description: "Confidence level of intervals and tests; default 0.95",
+  examples: [0.95],
+});
+
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * An ISO 8601 time as sent by callers: with an offset or `Z`; one without
+ * is read as UTC.
+ */
+export const IsoTime = Schema.transformOrFail(
+  Schema.String,
+  Schema.DateFromSelf,
+  {
+    strict: true,
+    decode: (text, _, ast) => {
+      const trimmed = text.trim();
+      const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed);
+      const date = ISO_8601.test(trimmed)
+        ? new Date(hasOffset ? trimmed : `${trimmed}Z`)
+        : new Date(Number.NaN);
+      return Number.isNaN(date.getTime())
+        ? ParseResult.fail(
+            new ParseResult.Type(
+              ast,
+              text,
+              `Expected an ISO 8601 timestamp, got "${text}"`,
+            ),
+          )
+        : ParseResult.succeed(date);
+    },
+    encode: (date) => ParseResult.succeed(date.toISOString()),
+  },
+).annotations({
+  description: "ISO 8601 time; with an offset or Z, or else read as UTC",
+  examples: [new Date("2026-10-27T10:32:00.000Z")],
+});

@@ -4,45 +4,17 @@
  * @module
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
-import { ParseResult, Schema } from "effect";
+import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
-import { allErrors, boundedText, PublicId, UserId, UtcTime } from "./common.ts";
+import {
+  allErrors,
+  boundedText,
+  IsoTime,
+  PublicId,
+  UserId,
+  UtcTime,
+} from "./common.ts";
 import { InvalidRequest, ServiceUnavailable } from "./errors.ts";
-
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/**
- * An ISO 8601 time as sent by callers: with an offset or `Z`; one without
- * is read as UTC.
- */
-export const EventTime = Schema.transformOrFail(
-  Schema.String,
-  Schema.DateFromSelf,
-  {
-    strict: true,
-    decode: (text, _, ast) => {
-      const trimmed = text.trim();
-      const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed);
-      const date = ISO_8601.test(trimmed)
-        ? new Date(hasOffset ? trimmed : `${trimmed}Z`)
-        : new Date(Number.NaN);
-      return Number.isNaN(date.getTime())
-        ? ParseResult.fail(
-            new ParseResult.Type(
-              ast,
-              text,
-              `Expected an ISO 8601 timestamp, got "${text}"`,
-            ),
-          )
-        : ParseResult.succeed(date);
-    },
-    encode: (date) => ParseResult.succeed(date.toISOString()),
-  },
-).annotations({
-  description: "ISO 8601 time; with an offset or Z, or else read as UTC",
-  examples: [new Date("2026-10-27T10:32:00.000Z")],
-});
 
 /** Event properties: a JSON object. */
 export const Properties = Schema.Record({
@@ -60,7 +32,7 @@ export const NewEvent = Schema.Struct({
     description: "The event type, at most 100 characters",
     examples: ["purchase"],
   }),
-  timestamp: EventTime,
+  timestamp: IsoTime,
   properties: Schema.optional(Properties),
 }).annotations({ ...allErrors, identifier: "NewEvent" });
 

@@ -90,11 +90,13 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
           }),
         );
 
-      const countByVariant = (experimentKey: number) =>
+      /** Users per variant, of those assigned at or before `to`. */
+      const countByVariant = (experimentKey: number, to?: Date) =>
         sql`
           SELECT variant_id AS variantKey, CAST(COUNT(*) AS CHAR) AS users
           FROM assignments
           WHERE experiment_id = ${experimentKey}
+            ${to === undefined ? sql`` : sql`AND created_at <= ${toSqlTime(to)}`}
           GROUP BY variant_id
         `.pipe(
           Effect.flatMap(decodeRows(UserCount)),

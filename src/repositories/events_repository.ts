@@ -20,6 +20,16 @@ export interface EventRecord {
   readonly updatedAt: Date;
 }
 
+/**
+ * What counts in an analysis: users assigned up to `to`, and events inside
+ * `[from, to]` and within `conversionWindowMs` of the user's assignment.
+ */
+export interface AnalysisWindow {
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly conversionWindowMs?: number | undefined;
+}
+
 /** Converted users of one variant for one event type. */
 export const ConversionCount = Schema.Struct({
   variantKey: Schema.Number,
@@ -36,6 +46,26 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
   {
     effect: Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
+
+      const assignedBy = ({ to }: AnalysisWindow) =>
+        to === undefined ? sql`` : sql`AND a.created_at <= ${toSqlTime(to)}`;
+
+      const eventWindow = (window: AnalysisWindow) =>
+        sql.and([
+          sql`TRUE`,
+          ...(window.from === undefined
+            ? []
+            : [sql`e.occurred_at >= ${toSqlTime(window.from)}`]),
+          ...(window.to === undefined
+            ? []
+            : [sql`e.occurred_at <= ${toSqlTime(window.to)}`]),
+          ...(window.conversionWindowMs === undefined
+            ? []
+            : [
+                sql`e.occurred_at <= DATE_ADD(a.created_at,
+                  INTERVAL ${window.conversionWindowMs * 1000} MICROSECOND)`,
+              ]),
+        ]);
 
       const insert = (clientId: string, event: NewEvent) => {
         const now = new Date();
@@ -79,16 +109,20 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         clientId: string,
         experimentKey: number,
         eventTypes: ReadonlyArray<string> | undefined,
+        window: AnalysisWindow,
       ) =>
         sql`
           SELECT a.variant_id AS variantKey, e.event_type AS eventType,
                  CAST(COUNT(DISTINCT CASE
-                   WHEN e.occurred_at >= a.created_at THEN a.id
+                   WHEN e.occurred_at >= a.created_at
+                     AND ${eventWindow(window)}
+                   THEN a.id
                  END) AS CHAR) AS converted
           FROM assignments a
           JOIN events e
             ON e.client_id = ${clientId} AND e.user_id = a.user_id
           WHERE a.experiment_id = ${experimentKey}
+            ${assignedBy(window)}
             ${
               eventTypes === undefined
                 ? sql``

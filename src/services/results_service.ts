@@ -1,13 +1,42 @@
 /**
- * An experiment's results: counts from SQL, rows from the pure domain.
+ * An experiment's results: counts from SQL, rows and statistics from the
+ * pure domain.
  *
  * @module
  */
 import { Effect } from "effect";
+import type { ResultsQuery } from "../api/results.ts";
 import { buildResultRows } from "../domain/results.ts";
 import { AssignmentsRepository } from "../repositories/assignments_repository.ts";
-import { EventsRepository } from "../repositories/events_repository.ts";
+import {
+  type AnalysisWindow,
+  EventsRepository,
+} from "../repositories/events_repository.ts";
 import { ExperimentsService } from "./experiments_service.ts";
+
+/** The confidence level when the caller names none. */
+export const DEFAULT_CONFIDENCE = 0.95;
+
+/**
+ * The analysis window a query asks for.
+ *
+ * @param query The decoded `from`, `to` and `conversion_window`.
+ * @returns The window.
+ *
+ * @example
+ * ```ts
+ * windowOf({ conversion_window: 604_800_000 });
+ * ```
+ */
+export const windowOf = (query: {
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly conversion_window?: number | undefined;
+}): AnalysisWindow => ({
+  from: query.from,
+  to: query.to,
+  conversionWindowMs: query.conversion_window,
+});
 
 /** Results of the calling client's experiments. */
 export class ResultsService extends Effect.Service<ResultsService>()(
@@ -21,7 +50,7 @@ export class ResultsService extends Effect.Service<ResultsService>()(
       const results = Effect.fn("ResultsService.results")(function* (
         clientId: string,
         experimentId: string,
-        eventTypes: ReadonlyArray<string> | undefined,
+        query: typeof ResultsQuery.Type,
       ) {
         const experiment = yield* experiments.definition(
           clientId,
@@ -30,8 +59,13 @@ export class ResultsService extends Effect.Service<ResultsService>()(
 
         const [userCounts, conversions] = yield* Effect.all(
           [
-            assignments.countByVariant(experiment.key),
-            events.conversions(clientId, experiment.key, eventTypes),
+            assignments.countByVariant(experiment.key, query.to),
+            events.conversions(
+              clientId,
+              experiment.key,
+              query.event_type,
+              windowOf(query),
+            ),
           ],
           { concurrency: 2 },
         );
@@ -40,7 +74,8 @@ export class ResultsService extends Effect.Service<ResultsService>()(
           experiment.variants,
           userCounts,
           conversions,
-          eventTypes,
+          query.event_type,
+          query.confidence ?? DEFAULT_CONFIDENCE,
         );
       });
 

@@ -1,7 +1,11 @@
 import { HttpClientRequest } from "@effect/platform";
 import { assert, layer } from "@effect/vitest";
 import { Effect } from "effect";
+import type { ResultsQuery as ResultsQuerySchema } from "../../src/api/results.ts";
 import type { ExperimentsClient } from "../../src/client/mod.ts";
+
+type ResultsQuery = typeof ResultsQuerySchema.Type;
+
 import {
   clientFor,
   rawClient,
@@ -29,10 +33,13 @@ const setUp = (client: ExperimentsClient) =>
       });
     const send = (user_id: string, type: string, timestamp: Date) =>
       client.events.record({ payload: { user_id, type, timestamp } });
-    const results = (event_type?: ReadonlyArray<string>) =>
+    const results = (
+      event_type?: ReadonlyArray<string>,
+      query: Omit<ResultsQuery, "event_type"> = {},
+    ) =>
       client.results.get({
         path: { experiment_id: experiment.id },
-        urlParams: event_type === undefined ? {} : { event_type },
+        urlParams: event_type === undefined ? query : { ...query, event_type },
       });
     return { experiment, assign, send, results };
   });
@@ -275,6 +282,176 @@ layer(testServer(), { excludeTestServices: true })(
 
         assert.strictEqual(response.status, 400);
         assert.match(json.detail, /event_type\[0\]: is empty/);
+      }),
+    );
+
+    it.effect("get() compares each variant with the control", () =>
+      Effect.gen(function* () {
+        const client = yield* clientFor(TOKENS.alpha);
+        const { assign, send, results } = yield* setUp(client);
+        const users = Array.from({ length: 60 }, (_, i) => `stat-${i}`);
+        const assignments = yield* Effect.forEach(users, assign, {
+          concurrency: 8,
+        });
+        for (const assignment of assignments) {
+          if (assignment.variant_name === "treatment") {
+            yield* send(assignment.user_id, "purchase", inAnHour());
+          }
+        }
+
+        const rows = yield* results();
+        const narrow = yield* results(undefined, { confidence: 0.8 });
+
+        const [control, treatment] = rows;
+        assert.isTrue(control?.is_control);
+        assert.isNull(control?.p_value);
+        assert.strictEqual(control?.conversion_rate, 0);
+        assert.isFalse(treatment?.is_control);
+        assert.strictEqual(treatment?.conversion_rate, 1);
+        assert.strictEqual(treatment?.absolute_lift, 1);
+        assert.isNull(treatment?.relative_lift);
+        assert.isBelow(treatment?.p_value ?? 1, 1e-6);
+        assert.strictEqual(treatment?.adjusted_p_value, treatment?.p_value);
+        assert.isTrue(treatment?.significant);
+        assert.isAbove(treatment?.chance_to_beat_control ?? 0, 0.999);
+        const wide = treatment?.lift_ci ?? [0, 0];
+        const tight = narrow[1]?.lift_ci ?? [0, 0];
+        assert.isBelow(wide[0], tight[0]);
+        assert.isAbove(wide[0], 0);
+      }),
+    );
+
+    it.effect("get() counts only events inside from and to", () =>
+      Effect.gen(function* () {
+        const client = yield* clientFor(TOKENS.alpha);
+        const { assign, send, results } = yield* setUp(client);
+        const assignment = yield* assign("windowed");
+        const t = (hours: number) =>
+          new Date(assignment.created_at.getTime() + hours * 3_600_000);
+        yield* send("windowed", "early", t(1));
+        yield* send("windowed", "late", t(5));
+
+        const rows = yield* results(undefined, { from: t(2), to: t(10) });
+
+        const own = rows.filter(
+          (row) => row.variant_name === assignment.variant_name,
+        );
+        assert.deepStrictEqual(
+          own.map((row) => [row.event_type, row.user_count_event_type]),
+          [
+            ["early", 0],
+            ["late", 1],
+          ],
+        );
+      }),
+    );
+
+    it.effect("get() leaves out users assigned after to", () =>
+      Effect.gen(function* () {
+        const client = yield* clientFor(TOKENS.alpha);
+        const { assign, send, results } = yield* setUp(client);
+        const first = yield* assign("before-to");
+        yield* send("before-to", "purchase", inAnHour());
+
+        const rows = yield* results(undefined, {
+          to: new Date(first.created_at.getTime() - 1),
+        });
+
+        assert.strictEqual(
+          rows.reduce((sum, row) => sum + row.user_count, 0),
+          0,
+        );
+      }),
+    );
+
+    it.effect("get() counts only events within the conversion window", () =>
+      Effect.gen(function* () {
+        const client = yield* clientFor(TOKENS.alpha);
+        const { assign, send, results } = yield* setUp(client);
+        const fast = yield* assign("fast");
+        const slow = yield* assign("slow");
+        const after = (at: Date, days: number) =>
+          new Date(at.getTime() + days * 86_400_000);
+        yield* send("fast", "purchase", after(fast.created_at, 1));
+        yield* send("slow", "purchase", after(slow.created_at, 9));
+
+        const all = yield* results(["purchase"]);
+        const week = yield* results(["purchase"], {
+          conversion_window: 7 * 86_400_000,
+        });
+
+        const converted = (rows: typeof all) =>
+          rows.reduce((sum, row) => sum + row.user_count_event_type, 0);
+        assert.strictEqual(converted(all), 2);
+        assert.strictEqual(converted(week), 1);
+      }),
+    );
+
+    it.effect(
+      "get() answers 400 for a bad confidence, window or duration",
+      () =>
+        Effect.gen(function* () {
+          const client = yield* clientFor(TOKENS.alpha);
+          const { experiment } = yield* setUp(client);
+          const http = yield* rawClient;
+          const detailOf = (query: string) =>
+            http
+              .execute(
+                HttpClientRequest.get(
+                  `/experiments/${experiment.id}/results?${query}`,
+                ).pipe(HttpClientRequest.bearerToken(TOKENS.alpha)),
+              )
+              .pipe(
+                Effect.flatMap((response) =>
+                  Effect.map(response.json, (json) => [
+                    response.status,
+                    (json as { readonly detail: string }).detail,
+                  ]),
+                ),
+              );
+
+          const confidence = yield* detailOf("confidence=1.5");
+          const order = yield* detailOf(
+            "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z",
+          );
+          const month = yield* detailOf("conversion_window=P1M");
+          const time = yield* detailOf("from=soon");
+
+          assert.strictEqual(confidence[0], 400);
+          assert.match(String(confidence[1]), /confidence between 0 and 1/);
+          assert.match(String(order[1]), /from to be at or before to/);
+          assert.match(
+            String(month[1]),
+            /conversion_window: Expected an ISO 8601 duration/,
+          );
+          assert.match(String(time[1]), /from: Expected an ISO 8601 timestamp/);
+        }),
+    );
+
+    it.effect("get() answers CSV when asked for text/csv", () =>
+      Effect.gen(function* () {
+        const client = yield* clientFor(TOKENS.alpha);
+        const { experiment, assign, send } = yield* setUp(client);
+        yield* assign("csv-user");
+        yield* send("csv-user", "=cmd", inAnHour());
+        const http = yield* rawClient;
+
+        const response = yield* http.execute(
+          HttpClientRequest.get(`/experiments/${experiment.id}/results`).pipe(
+            HttpClientRequest.bearerToken(TOKENS.alpha),
+            HttpClientRequest.setHeader("accept", "text/csv"),
+          ),
+        );
+        const lines = (yield* response.text).trimEnd().split("\r\n");
+
+        assert.strictEqual(response.status, 200);
+        assert.match(response.headers["content-type"] ?? "", /^text\/csv/);
+        assert.strictEqual(lines.length, 3);
+        assert.match(
+          lines[0] ?? "",
+          /^variant_id,variant_name,is_control,event_type,user_count,/,
+        );
+        assert.match(lines[1] ?? "", /,control,true,'=cmd,/);
       }),
     );
   },
