@@ -26,11 +26,6 @@ export const AssignmentRecord = Schema.Struct({
 /** A stored assignment. */
 export type AssignmentRecord = typeof AssignmentRecord.Type;
 
-const UserCount = Schema.Struct({
-  variantKey: Schema.Number,
-  users: Schema.NumberFromString,
-});
-
 /** Reads and writes assignments. */
 export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>()(
   "AssignmentsRepository",
@@ -90,23 +85,7 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
           }),
         );
 
-      /** Users per variant, of those assigned at or before `to`. */
-      const countByVariant = (experimentKey: number, to?: Date) =>
-        sql`
-          SELECT variant_id AS variantKey, CAST(COUNT(*) AS CHAR) AS users
-          FROM assignments
-          WHERE experiment_id = ${experimentKey}
-            ${to === undefined ? sql`` : sql`AND created_at <= ${toSqlTime(to)}`}
-          GROUP BY variant_id
-        `.pipe(
-          Effect.flatMap(decodeRows(UserCount)),
-          databaseBoundary,
-          Effect.withSpan("AssignmentsRepository.countByVariant", {
-            attributes: { experimentKey },
-          }),
-        );
-
-      return { find, insertOrGet, countByVariant } as const;
+      return { find, insertOrGet } as const;
     }),
   },
 ) {}

@@ -1,12 +1,12 @@
 /**
- * Events in MySQL, and the conversion counts computed from them.
+ * Events in MySQL.
  *
  * @module
  */
 import { SqlClient } from "@effect/sql";
-import { Effect, Schema } from "effect";
+import { Effect } from "effect";
 import type { NewEvent } from "../api/events.ts";
-import { databaseBoundary, decodeRows, toSqlTime } from "../db/mysql.ts";
+import { databaseBoundary, toSqlTime } from "../db/mysql.ts";
 import { uuidV7 } from "../uuid_v7.ts";
 
 /** A stored event. */
@@ -20,52 +20,12 @@ export interface EventRecord {
   readonly updatedAt: Date;
 }
 
-/**
- * What counts in an analysis: users assigned up to `to`, and events inside
- * `[from, to]` and within `conversionWindowMs` of the user's assignment.
- */
-export interface AnalysisWindow {
-  readonly from?: Date | undefined;
-  readonly to?: Date | undefined;
-  readonly conversionWindowMs?: number | undefined;
-}
-
-/** Converted users of one variant for one event type. */
-export const ConversionCount = Schema.Struct({
-  variantKey: Schema.Number,
-  eventType: Schema.String,
-  converted: Schema.NumberFromString,
-});
-
-/** Converted users of one variant for one event type. */
-export type ConversionCount = typeof ConversionCount.Type;
-
 /** Reads and writes events. */
 export class EventsRepository extends Effect.Service<EventsRepository>()(
   "EventsRepository",
   {
     effect: Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
-
-      const assignedBy = ({ to }: AnalysisWindow) =>
-        to === undefined ? sql`` : sql`AND a.created_at <= ${toSqlTime(to)}`;
-
-      const eventWindow = (window: AnalysisWindow) =>
-        sql.and([
-          sql`TRUE`,
-          ...(window.from === undefined
-            ? []
-            : [sql`e.occurred_at >= ${toSqlTime(window.from)}`]),
-          ...(window.to === undefined
-            ? []
-            : [sql`e.occurred_at <= ${toSqlTime(window.to)}`]),
-          ...(window.conversionWindowMs === undefined
-            ? []
-            : [
-                sql`e.occurred_at <= DATE_ADD(a.created_at,
-                  INTERVAL ${window.conversionWindowMs * 1000} MICROSECOND)`,
-              ]),
-        ]);
 
       const insert = (clientId: string, event: NewEvent) => {
         const now = new Date();
@@ -99,45 +59,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         );
       };
 
-      /**
-       * Per variant and event type, the assigned users with at least one
-       * event of that type at or after their assignment. Event types that
-       * the experiment's users sent only before their assignment appear
-       * with zero conversions.
-       */
-      const conversions = (
-        clientId: string,
-        experimentKey: number,
-        eventTypes: ReadonlyArray<string> | undefined,
-        window: AnalysisWindow,
-      ) =>
-        sql`
-          SELECT a.variant_id AS variantKey, e.event_type AS eventType,
-                 CAST(COUNT(DISTINCT CASE
-                   WHEN e.occurred_at >= a.created_at
-                     AND ${eventWindow(window)}
-                   THEN a.id
-                 END) AS CHAR) AS converted
-          FROM assignments a
-          JOIN events e
-            ON e.client_id = ${clientId} AND e.user_id = a.user_id
-          WHERE a.experiment_id = ${experimentKey}
-            ${assignedBy(window)}
-            ${
-              eventTypes === undefined
-                ? sql``
-                : sql`AND ${sql.in("e.event_type", eventTypes)}`
-            }
-          GROUP BY a.variant_id, e.event_type
-        `.pipe(
-          Effect.flatMap(decodeRows(ConversionCount)),
-          databaseBoundary,
-          Effect.withSpan("EventsRepository.conversions", {
-            attributes: { clientId, experimentKey },
-          }),
-        );
-
-      return { insert, conversions } as const;
+      return { insert } as const;
     }),
   },
 ) {}

@@ -7,11 +7,10 @@
 import { Effect } from "effect";
 import type { ResultsQuery } from "../api/results.ts";
 import { buildResultRows } from "../domain/results.ts";
-import { AssignmentsRepository } from "../repositories/assignments_repository.ts";
 import {
+  AnalysisRepository,
   type AnalysisWindow,
-  EventsRepository,
-} from "../repositories/events_repository.ts";
+} from "../repositories/analysis_repository.ts";
 import { ExperimentsService } from "./experiments_service.ts";
 
 /** The confidence level when the caller names none. */
@@ -44,8 +43,7 @@ export class ResultsService extends Effect.Service<ResultsService>()(
   {
     effect: Effect.gen(function* () {
       const experiments = yield* ExperimentsService;
-      const assignments = yield* AssignmentsRepository;
-      const events = yield* EventsRepository;
+      const analysis = yield* AnalysisRepository;
 
       const results = Effect.fn("ResultsService.results")(function* (
         clientId: string,
@@ -57,15 +55,17 @@ export class ResultsService extends Effect.Service<ResultsService>()(
           experimentId,
         );
 
+        const scope = {
+          clientId,
+          experimentKey: experiment.key,
+          window: windowOf(query),
+          filters: [],
+        };
+
         const [userCounts, conversions] = yield* Effect.all(
           [
-            assignments.countByVariant(experiment.key, query.to),
-            events.conversions(
-              clientId,
-              experiment.key,
-              query.event_type,
-              windowOf(query),
-            ),
+            analysis.userCounts(scope),
+            analysis.conversions(scope, query.event_type),
           ],
           { concurrency: 2 },
         );
@@ -81,10 +81,6 @@ export class ResultsService extends Effect.Service<ResultsService>()(
 
       return { results } as const;
     }),
-    dependencies: [
-      ExperimentsService.Default,
-      AssignmentsRepository.Default,
-      EventsRepository.Default,
-    ],
+    dependencies: [ExperimentsService.Default, AnalysisRepository.Default],
   },
 ) {}
