@@ -23,12 +23,14 @@ import { AssignmentsHandlers } from "./handlers/assignments.ts";
 import { AuthenticationLive } from "./handlers/auth.ts";
 import { EventsHandlers } from "./handlers/events.ts";
 import { ExperimentsHandlers } from "./handlers/experiments.ts";
+import { ReportHandlers } from "./handlers/report.ts";
 import { ResultsHandlers } from "./handlers/results.ts";
 import { SystemHandlers } from "./handlers/system.ts";
 import { ErrorsMiddlewareLive, requestLog } from "./http/middleware.ts";
 import { EventsRepository } from "./repositories/events_repository.ts";
 import { AssignmentsService } from "./services/assignments_service.ts";
 import { ExperimentsService } from "./services/experiments_service.ts";
+import { ReportService } from "./services/report_service.ts";
 import { ResultsService } from "./services/results_service.ts";
 
 /**
@@ -53,6 +55,7 @@ const ServicesLive = Layer.mergeAll(
   ExperimentsService.Default,
   AssignmentsService.Default,
   ResultsService.Default,
+  ReportService.Default,
   EventsRepository.Default,
 );
 
@@ -62,6 +65,7 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     AssignmentsHandlers,
     EventsHandlers,
     ResultsHandlers,
+    ReportHandlers,
     SystemHandlers,
   ]),
   Layer.provide(AuthenticationLive),

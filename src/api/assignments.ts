@@ -6,7 +6,14 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
 import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
-import { PublicId, pathParam, UserId, UtcTime } from "./common.ts";
+import {
+  Attributes,
+  allErrors,
+  PublicId,
+  pathParam,
+  UserId,
+  UtcTime,
+} from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
 /** A user's sticky assignment to one variant of an experiment. */
@@ -38,6 +45,19 @@ export const Assignment = Schema.Struct({
 /** A user's sticky assignment to one variant of an experiment. */
 export type Assignment = typeof Assignment.Type;
 
+const AssignmentPath = Schema.Struct({
+  experiment_id: pathParam(Schema.String, "The experiment's id"),
+  user_id: pathParam(
+    UserId,
+    "The caller's id for the user (URL-encoded), at most 255 characters",
+  ),
+});
+
+/** The body of `POST /experiments/{id}/assignment/{user_id}`. */
+export const AssignmentRequest = Schema.Struct({
+  attributes: Schema.optional(Attributes),
+}).annotations({ ...allErrors, identifier: "AssignmentRequest" });
+
 /** Getting a user's assignment. */
 export class AssignmentsGroup extends HttpApiGroup.make("assignments")
   .add(
@@ -45,15 +65,7 @@ export class AssignmentsGroup extends HttpApiGroup.make("assignments")
       "get",
       "/experiments/:experiment_id/assignment/:user_id",
     )
-      .setPath(
-        Schema.Struct({
-          experiment_id: pathParam(Schema.String, "The experiment's id"),
-          user_id: pathParam(
-            UserId,
-            "The caller's id for the user (URL-encoded), at most 255 characters",
-          ),
-        }),
-      )
+      .setPath(AssignmentPath)
       .addSuccess(Assignment)
       .annotateContext(
         OpenApi.annotations({
@@ -64,6 +76,25 @@ export class AssignmentsGroup extends HttpApiGroup.make("assignments")
             "that follows the allocations, and stores it; every later " +
             "call, from any instance, returns the same assignment. " +
             "URL-encode the user id.",
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "assign",
+      "/experiments/:experiment_id/assignment/:user_id",
+    )
+      .setPath(AssignmentPath)
+      .setPayload(AssignmentRequest)
+      .addSuccess(Assignment)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Get a user's assignment, with attributes",
+          description:
+            "The same as the GET, and the attributes (such as country or " +
+            "plan) are stored with the user's first assignment for " +
+            "segmenting reports. Later calls return the stored assignment " +
+            "and leave its attributes as they were.",
         }),
       ),
   )

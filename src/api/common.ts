@@ -134,3 +134,39 @@ export const IsoTime = Schema.transformOrFail(
   description: "ISO 8601 time; with an offset or Z, or else read as UTC",
   examples: [new Date("2026-10-27T10:32:00.000Z")],
 });
+
+/** What an attribute name may look like. */
+export const ATTRIBUTE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The name of a user attribute, such as `country`. */
+export const AttributeKey = Schema.String.pipe(
+  Schema.filter(
+    (key) =>
+      ATTRIBUTE_KEY.test(key) ||
+      `Expected at most 64 letters, digits, "_", "." or "-", got "${key}"`,
+  ),
+).annotations({ description: "An attribute name", examples: ["country"] });
+
+/** User attributes: at most 20, each a short string, number or boolean. */
+export const Attributes = Schema.Record({
+  key: AttributeKey,
+  value: Schema.Union(
+    Schema.String.pipe(
+      Schema.maxLength(255, { message: () => "is longer than 255 characters" }),
+    ),
+    Schema.Number,
+    Schema.Boolean,
+  ),
+})
+  .pipe(
+    Schema.filter(
+      (attributes) =>
+        Object.keys(attributes).length <= 20 ||
+        `Expected at most 20 attributes, got ${Object.keys(attributes).length}`,
+    ),
+  )
+  .annotations({
+    description:
+      "Attributes of the user, such as country or plan, for segmenting reports",
+    examples: [{ country: "DE", device: "mobile", plan: "pro" }],
+  });

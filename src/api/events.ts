@@ -21,6 +21,7 @@ export const Properties = Schema.Record({
   key: Schema.String,
   value: Schema.Unknown,
 }).annotations({
+  title: "a JSON object",
   description: "Any JSON object",
   examples: [{ page: "checkout", amount: 42 }],
 });

@@ -17,6 +17,7 @@ import {
 import { EventsGroup } from "./events.ts";
 import { ExperimentsGroup } from "./experiments.ts";
 import { tidyOpenApi } from "./openapi.ts";
+import { ReportGroup } from "./report.ts";
 import { ResultsGroup } from "./results.ts";
 import { SystemGroup } from "./system.ts";
 
@@ -26,6 +27,7 @@ export * from "./common.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./experiments.ts";
+export * from "./report.ts";
 export * from "./results.ts";
 export * from "./system.ts";
 
@@ -35,6 +37,7 @@ export class Api extends HttpApi.make("experiments-service")
   .add(AssignmentsGroup)
   .add(EventsGroup)
   .add(ResultsGroup)
+  .add(ReportGroup)
   .add(SystemGroup)
   .addError(InvalidRequest)
   .addError(NotFound)

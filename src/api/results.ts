@@ -8,6 +8,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
 import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
 import {
+  allErrors,
   boundedText,
   Confidence,
   Duration,
@@ -145,9 +146,9 @@ const windowInOrder = (query: {
   "Expected from to be at or before to";
 
 /** The query of the results endpoint. */
-export const ResultsQuery = Schema.Struct(analysisFields).pipe(
-  Schema.filter(windowInOrder),
-);
+export const ResultsQuery = Schema.Struct(analysisFields)
+  .annotations(allErrors)
+  .pipe(Schema.filter(windowInOrder));
 
 /** Reading results. */
 export class ResultsGroup extends HttpApiGroup.make("results")

@@ -144,12 +144,15 @@ export function redisCacheLayer(
         action: string,
         run: () => Promise<A>,
       ): Effect.Effect<Option.Option<A>> =>
-        Effect.tryPromise(run).pipe(
+        Effect.tryPromise({ try: run, catch: (error) => error }).pipe(
           Effect.timeout(Duration.millis(COMMAND_TIMEOUT_MS * 2)),
           Effect.map(Option.some),
           Effect.catchAll((error) =>
             Effect.logWarning(`${action} in Redis: failed`).pipe(
-              Effect.annotateLogs("error", String(error)),
+              Effect.annotateLogs(
+                "error",
+                error instanceof Error ? error.message : String(error),
+              ),
               Effect.as(Option.none()),
             ),
           ),

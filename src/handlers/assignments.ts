@@ -9,7 +9,7 @@ import { CurrentClient } from "../api/auth.ts";
 import { Api } from "../api/mod.ts";
 import { AssignmentsService } from "../services/assignments_service.ts";
 
-/** Implements `GET /experiments/{id}/assignment/{user_id}`. */
+/** Implements `GET` and `POST /experiments/{id}/assignment/{user_id}`. */
 export const AssignmentsHandlers = HttpApiBuilder.group(
   Api,
   "assignments",
@@ -17,10 +17,21 @@ export const AssignmentsHandlers = HttpApiBuilder.group(
     Effect.gen(function* () {
       const assignments = yield* AssignmentsService;
 
-      return handlers.handle("get", ({ path }) =>
-        Effect.flatMap(CurrentClient, ({ clientId }) =>
-          assignments.assign(clientId, path.experiment_id, path.user_id),
-        ),
-      );
+      return handlers
+        .handle("get", ({ path }) =>
+          Effect.flatMap(CurrentClient, ({ clientId }) =>
+            assignments.assign(clientId, path.experiment_id, path.user_id),
+          ),
+        )
+        .handle("assign", ({ path, payload }) =>
+          Effect.flatMap(CurrentClient, ({ clientId }) =>
+            assignments.assign(
+              clientId,
+              path.experiment_id,
+              path.user_id,
+              payload.attributes,
+            ),
+          ),
+        );
     }),
 );

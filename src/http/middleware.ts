@@ -50,14 +50,26 @@ const formatPath = (path: ReadonlyArray<PropertyKey>) =>
 export function describeDecodeError(
   error: HttpApiError.HttpApiDecodeError,
 ): string {
-  const problems = error.issues
+  const paths = (issue: { readonly path: ReadonlyArray<PropertyKey> }) =>
+    formatPath(issue.path);
+  const informative = error.issues.filter(
+    (issue) =>
+      !issue.message.startsWith("Expected undefined") ||
+      !error.issues.some(
+        (other) =>
+          other !== issue &&
+          !other.message.startsWith("Expected undefined") &&
+          paths(other).startsWith(paths(issue)),
+      ),
+  );
+  const problems = informative
     .slice(0, 5)
     .map((issue) =>
       issue.path.length === 0
         ? issue.message
         : `${formatPath(issue.path)}: ${issue.message}`,
     );
-  const more = error.issues.length > 5 ? "; and more" : "";
+  const more = informative.length > 5 ? "; and more" : "";
   return `Validate request: ${problems.join("; ")}${more}`;
 }
 

@@ -60,6 +60,7 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
         readonly userId: string;
         readonly publicId: string;
         readonly at: Date;
+        readonly attributes: Readonly<Record<string, unknown>> | undefined;
       }) =>
         sql`
           INSERT INTO assignments ${sql.insert({
@@ -68,6 +69,10 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
             experiment_id: input.experimentKey,
             variant_id: input.variantKey,
             user_id: input.userId,
+            attributes:
+              input.attributes === undefined
+                ? null
+                : JSON.stringify(input.attributes),
             created_at: toSqlTime(input.at),
             updated_at: toSqlTime(input.at),
           })}

@@ -6,6 +6,7 @@
  */
 import { Duration, Effect, Option, Schema } from "effect";
 import { Assignment } from "../api/assignments.ts";
+import type { Attributes as AttributesSchema } from "../api/common.ts";
 import { AssignmentCache } from "../cache/assignment_cache.ts";
 import { assignVariant } from "../domain/hashing.ts";
 import {
@@ -17,6 +18,8 @@ import { uuidV7 } from "../uuid_v7.ts";
 import { ExperimentsService } from "./experiments_service.ts";
 
 const ASSIGNMENT_TTL = Duration.days(7);
+
+type Attributes = typeof AttributesSchema.Type;
 
 const AssignmentJson = Schema.parseJson(Assignment);
 const encodeAssignment = Schema.encodeSync(AssignmentJson);
@@ -66,6 +69,7 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
         clientId: string,
         experiment: ExperimentRecord,
         userId: string,
+        attributes: Attributes | undefined,
       ) =>
         Effect.gen(function* () {
           const existing = yield* repository.find(experiment.key, userId);
@@ -83,17 +87,20 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
             userId,
             publicId: uuidV7(),
             at: new Date(),
+            attributes,
           });
         });
 
       /**
-       * The user's assignment, made and stored on the first call. Reads go
-       * to the cache, then MySQL; only a user's first call writes.
+       * The user's assignment, made and stored (with its attributes) on the
+       * first call. Reads go to the cache, then MySQL; only a user's first
+       * call writes.
        */
       const assign = Effect.fn("AssignmentsService.assign")(function* (
         clientId: string,
         experimentId: string,
         userId: string,
+        attributes?: Attributes,
       ) {
         const key = assignmentKey(clientId, experimentId, userId);
         const cached = Option.flatMap(yield* cache.get(key), decodeAssignment);
@@ -103,7 +110,7 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
           clientId,
           experimentId,
         );
-        const record = yield* stored(clientId, experiment, userId);
+        const record = yield* stored(clientId, experiment, userId, attributes);
         const assignment = toAssignment(experiment, record);
 
         yield* cache.set(key, encodeAssignment(assignment), ASSIGNMENT_TTL);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { assert, layer } from "@effect/vitest";
 import { Context, Effect, Layer } from "effect";
@@ -117,41 +118,83 @@ const startProcess = (port: number) =>
 const exitOf = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once("exit", resolve));
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const waitUntilUp = async (url: string) => {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const up = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) return;
+    await sleep(100);
+  }
+  throw new Error(`Start service: ${url} gave no answer in 30 s`);
+};
+
+/** Sends a POST whose body arrives in two parts, `pause` ms apart. */
+const slowPost = (url: string, body: string, pause: () => Promise<void>) =>
+  new Promise<number>((resolve, reject) => {
+    const request = httpRequest(
+      `${url}/events`,
+      {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${TOKENS.alpha}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on("error", reject);
+    const half = Math.floor(body.length / 2);
+    request.write(body.slice(0, half));
+    pause().then(() => request.end(body.slice(half)), reject);
+  });
+
 layer(Layer.empty, { excludeTestServices: true })("shutdown", (it) => {
   it.effect(
-    "SIGTERM lets in-flight requests finish, then exits cleanly",
+    "SIGTERM lets an in-flight request finish, then exits cleanly",
     () =>
       Effect.promise(async () => {
         const port = 20_000 + Math.floor(Math.random() * 20_000);
         const child = startProcess(port);
         const exited = exitOf(child);
         let output = "";
-        child.stdout?.on("data", (chunk) => (output += String(chunk)));
+        child.stdout?.on("data", (chunk) => {
+          output += String(chunk);
+        });
         const url = `http://127.0.0.1:${port}`;
-        for (let attempt = 0; attempt < 100; attempt++) {
-          const up = await fetch(`${url}/health`).then(
-            (response) => response.ok,
-            () => false,
-          );
-          if (up) break;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await waitUntilUp(url);
 
-        const inFlight = fetch(`${url}/ready`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        child.kill("SIGTERM");
-        const response = await inFlight;
+        const status = await slowPost(
+          url,
+          JSON.stringify({
+            user_id: "draining",
+            type: "purchase",
+            timestamp: "2026-10-27T10:32:00Z",
+          }),
+          async () => {
+            await sleep(300);
+            child.kill("SIGTERM");
+            await sleep(300);
+          },
+        );
         const code = await exited;
         const refused = await fetch(`${url}/health`).then(
           () => false,
           () => true,
         );
 
-        assert.strictEqual(response.status, 200);
+        assert.strictEqual(status, 201);
         assert.strictEqual(code, 0);
         assert.isTrue(refused);
         assert.notInclude(output, TOKENS.alpha);
       }),
-    20_000,
+    60_000,
   );
 });

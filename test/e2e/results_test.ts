@@ -159,28 +159,30 @@ layer(testServer(), { excludeTestServices: true })(
         }),
     );
 
-    it.effect("get() answers zero rows for a filter that matches nothing", () =>
-      Effect.gen(function* () {
-        const client = yield* clientFor(TOKENS.alpha);
-        const { assign, send, results } = yield* setUp(client);
-        yield* assign("someone");
-        yield* send("someone", "purchase", inAnHour());
+    it.effect(
+      "get() answers zero-valued rows for a filter that matches nothing",
+      () =>
+        Effect.gen(function* () {
+          const client = yield* clientFor(TOKENS.alpha);
+          const { assign, send, results } = yield* setUp(client);
+          yield* assign("someone");
+          yield* send("someone", "purchase", inAnHour());
 
-        const rows = yield* results(["refund"]);
+          const rows = yield* results(["refund"]);
 
-        assert.deepStrictEqual(
-          rows.map((row) => [
-            row.event_type,
-            row.variant_name,
-            row.user_count_event_type,
-            row.conversion_rate,
-          ]),
-          [
-            ["refund", "control", 0, 0],
-            ["refund", "treatment", 0, 0],
-          ],
-        );
-      }),
+          assert.deepStrictEqual(
+            rows.map((row) => [
+              row.event_type,
+              row.variant_name,
+              row.user_count_event_type,
+              row.conversion_rate,
+            ]),
+            [
+              ["refund", "control", 0, 0],
+              ["refund", "treatment", 0, 0],
+            ],
+          );
+        }),
     );
 
     it.effect("get() reports exactly the types asked for, in that order", () =>

@@ -96,11 +96,13 @@ layer(testServer(), { excludeTestServices: true })("system endpoints", (it) => {
         assert.strictEqual(response.status, 200);
         assert.deepStrictEqual(operations.map((o) => o.key).sort(), [
           "GET /experiments/{experiment_id}/assignment/{user_id}",
+          "GET /experiments/{experiment_id}/report",
           "GET /experiments/{experiment_id}/results",
           "GET /health",
           "GET /ready",
           "POST /events",
           "POST /experiments",
+          "POST /experiments/{experiment_id}/assignment/{user_id}",
         ]);
         for (const { op } of operations) {
           assert.isString(op.summary);
