@@ -56,7 +56,11 @@ const AssignmentPath = Schema.Struct({
 /** The body of `POST /experiments/{id}/assignment/{user_id}`. */
 export const AssignmentRequest = Schema.Struct({
   attributes: Schema.optional(Attributes),
-}).annotations({ ...allErrors, identifier: "AssignmentRequest" });
+}).annotations({
+  ...allErrors,
+  identifier: "AssignmentRequest",
+  examples: [{ attributes: { country: "DE", plan: "pro" } }],
+});
 
 /** Getting a user's assignment. */
 export class AssignmentsGroup extends HttpApiGroup.make("assignments")

@@ -35,7 +35,18 @@ export const NewEvent = Schema.Struct({
   }),
   timestamp: IsoTime,
   properties: Schema.optional(Properties),
-}).annotations({ ...allErrors, identifier: "NewEvent" });
+}).annotations({
+  ...allErrors,
+  identifier: "NewEvent",
+  examples: [
+    {
+      user_id: "user_12345",
+      type: "purchase",
+      timestamp: new Date("2026-10-27T10:32:00.000Z"),
+      properties: { page: "checkout", amount: 42 },
+    },
+  ],
+});
 
 /** The body of `POST /events`, decoded. */
 export type NewEvent = typeof NewEvent.Type;

@@ -204,6 +204,11 @@ export const Report = Schema.Struct({
     conversion_window_seconds: NullableNumber,
   }),
   generated_at: UtcTime,
+  srm: Schema.NullOr(SampleRatio).annotations({
+    description:
+      "Sample-ratio check of all users against the allocations (the same " +
+      "as overall.srm); null without users",
+  }),
   overall: Analysis,
   segments: Schema.NullOr(
     Schema.Struct({

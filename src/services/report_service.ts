@@ -117,6 +117,7 @@ export class ReportService extends Effect.Service<ReportService>()(
                 : query.conversion_window / 1000,
           },
           generated_at: new Date(),
+          srm: overall.srm,
           overall,
           segments:
             query.segment_by === undefined

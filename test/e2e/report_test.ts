@@ -116,6 +116,7 @@ layer(testServer(), { excludeTestServices: true })(
           ],
         );
         assert.isFalse(report.overall.srm?.mismatch);
+        assert.deepStrictEqual(report.srm, report.overall.srm);
         assert.strictEqual(report.overall.srm?.chi_square, 0);
 
         // Reference values: statsmodels 0.13.5 proportions_ztest and
