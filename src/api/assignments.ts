@@ -18,13 +18,21 @@ import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
 /** A user's sticky assignment to one variant of an experiment. */
 export const Assignment = Schema.Struct({
-  id: PublicId,
+  id: Schema.NullOr(PublicId).annotations({
+    description: "The stored assignment's id; null when not enrolled",
+  }),
   experiment_id: PublicId,
   variant_id: PublicId,
   variant_name: Schema.String,
   user_id: Schema.String,
+  enrolled: Schema.Boolean.annotations({
+    description:
+      "Whether the user is in the experiment (stored and counted). New " +
+      "users are enrolled only while it is active; otherwise they get the " +
+      "control (draft, paused) or the winner (completed), unstored",
+  }),
   created_at: UtcTime.annotations({
-    description: "When the user was first assigned",
+    description: "When the user was first assigned (now when not enrolled)",
   }),
   updated_at: UtcTime,
 }).annotations({
@@ -36,6 +44,7 @@ export const Assignment = Schema.Struct({
       variant_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708194",
       variant_name: "treatment",
       user_id: "user_12345",
+      enrolled: true,
       created_at: new Date("2026-10-27T10:05:00.000Z"),
       updated_at: new Date("2026-10-27T10:05:00.000Z"),
     },

@@ -1,14 +1,25 @@
 /**
- * The experiments endpoint group: creating an experiment with weighted
- * variants.
+ * The experiments endpoint group: creating, listing, reading and changing
+ * experiments with weighted variants.
  *
  * @module
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform";
 import { Schema } from "effect";
 import { Authentication } from "./auth.ts";
-import { allErrors, boundedText, PublicId, UtcTime } from "./common.ts";
-import { InvalidRequest, ServiceUnavailable } from "./errors.ts";
+import {
+  allErrors,
+  boundedText,
+  PublicId,
+  pathParam,
+  UtcTime,
+} from "./common.ts";
+import {
+  Conflict,
+  InvalidRequest,
+  NotFound,
+  ServiceUnavailable,
+} from "./errors.ts";
 
 /** An experiment's lifecycle state. */
 export const ExperimentStatus = Schema.Literal(
@@ -36,6 +47,9 @@ export const Experiment = Schema.Struct({
   name: Schema.String,
   description: Schema.NullOr(Schema.String),
   status: ExperimentStatus,
+  winner_variant_id: Schema.NullOr(PublicId).annotations({
+    description: "The winner a completed experiment named, if any",
+  }),
   variants: Schema.Array(Variant).annotations({
     description: "The variants; the first is the control",
   }),
@@ -49,6 +63,7 @@ export const Experiment = Schema.Struct({
       name: "Homepage button colour",
       description: "Blue against red",
       status: "active",
+      winner_variant_id: null,
       variants: [
         {
           id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708193",
@@ -144,6 +159,13 @@ export const CreateExperiment = Schema.Struct({
     description:
       "At least two variants with unique names; the first is the control",
   }),
+  status: Schema.optional(
+    Schema.Literal("draft", "active").annotations({
+      description:
+        "active (the default) assigns users at once; draft can still be " +
+        "edited and assigns nobody until it is activated",
+    }),
+  ),
 }).annotations({
   ...allErrors,
   identifier: "CreateExperiment",
@@ -162,12 +184,100 @@ export const CreateExperiment = Schema.Struct({
 /** The body of `POST /experiments`, decoded. */
 export type CreateExperiment = typeof CreateExperiment.Type;
 
+/** An experiment with how many users each variant has so far. */
+export const ExperimentDetail = Schema.Struct({
+  ...Experiment.fields,
+  variants: Schema.Array(
+    Schema.Struct({
+      ...Variant.fields,
+      user_count: Schema.Number.annotations({
+        description: "Users assigned to the variant so far",
+      }),
+    }),
+  ),
+  user_count: Schema.Number.annotations({
+    description: "Users assigned to the experiment so far",
+  }),
+}).annotations({ identifier: "ExperimentDetail" });
+
+/** An experiment with its assignment counts. */
+export type ExperimentDetail = typeof ExperimentDetail.Type;
+
+/** One page of experiments. */
+export const ExperimentPage = Schema.Struct({
+  items: Schema.Array(Experiment),
+  next_cursor: Schema.NullOr(Schema.String).annotations({
+    description: "Pass as cursor for the next page; null on the last page",
+  }),
+}).annotations({ identifier: "ExperimentPage" });
+
+/** One page of experiments. */
+export type ExperimentPage = typeof ExperimentPage.Type;
+
+/** The query of the experiments listing. */
+export const ListQuery = Schema.Struct({
+  limit: Schema.optional(
+    Schema.NumberFromString.pipe(
+      Schema.filter(
+        (n) =>
+          (Number.isInteger(n) && n >= 1 && n <= 100) ||
+          `Expected an integer from 1 to 100, got ${n}`,
+      ),
+    ).annotations({ description: "Items per page, 1 to 100; default 20" }),
+  ),
+  cursor: Schema.optional(
+    Schema.String.annotations({
+      description: "The next_cursor of the previous page",
+    }),
+  ),
+  status: Schema.optional(ExperimentStatus),
+}).annotations(allErrors);
+
+/** The body of `PATCH /experiments/{id}`. */
+export const UpdateExperiment = Schema.Struct({
+  name: Schema.optional(boundedText(255)),
+  description: Schema.optional(
+    Schema.NullOr(
+      Schema.String.pipe(
+        Schema.maxLength(10_000, {
+          message: () => "is longer than 10000 characters",
+        }),
+      ),
+    ),
+  ),
+  status: Schema.optional(ExperimentStatus),
+  winner: Schema.optional(
+    Schema.String.annotations({
+      description:
+        "With status completed: the winning variant's id or name; new " +
+        "users then get it",
+    }),
+  ),
+  variants: Schema.optional(
+    NewVariants.annotations({
+      description: "Replaces the variants; only while the experiment is draft",
+    }),
+  ),
+}).annotations({
+  ...allErrors,
+  identifier: "UpdateExperiment",
+  examples: [{ status: "completed", winner: "treatment" }],
+});
+
+/** The body of `PATCH /experiments/{id}`, decoded. */
+export type UpdateExperiment = typeof UpdateExperiment.Type;
+
+const ExperimentPath = Schema.Struct({
+  experiment_id: pathParam(Schema.String, "The experiment's id"),
+});
+
 /** Creating experiments. */
 export class ExperimentsGroup extends HttpApiGroup.make("experiments")
   .add(
     HttpApiEndpoint.post("create", "/experiments")
       .setPayload(CreateExperiment)
       .addSuccess(Experiment, { status: 201 })
+      .addError(Conflict)
       .annotateContext(
         OpenApi.annotations({
           summary: "Create an experiment",
@@ -175,11 +285,78 @@ export class ExperimentsGroup extends HttpApiGroup.make("experiments")
             "Creates an active experiment with weighted variants. The " +
             "first variant is the control that the others are compared " +
             "with. Allocations are percentages that sum to 100; decimals " +
-            "are allowed down to 0.01.",
+            "are allowed down to 0.01. status draft creates one that can " +
+            "still be edited and assigns nobody. An Idempotency-Key header " +
+            "makes retries safe.",
+          override: {
+            parameters: [
+              {
+                name: "Idempotency-Key",
+                in: "header",
+                required: false,
+                description:
+                  "At most 255 characters. A retry with the same key and " +
+                  "body returns the first answer instead of creating " +
+                  "another experiment; the same key with another body " +
+                  "answers 409.",
+                schema: { type: "string", maxLength: 255 },
+              },
+            ],
+          },
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/experiments")
+      .setUrlParams(ListQuery)
+      .addSuccess(ExperimentPage)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "List experiments",
+          description:
+            "The client's experiments, newest first, optionally of one " +
+            "status, a page at a time: pass next_cursor as cursor for the " +
+            "next page. Experiments created while paging do not shift the " +
+            "pages: none is skipped or repeated.",
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/experiments/:experiment_id")
+      .setPath(ExperimentPath)
+      .addSuccess(ExperimentDetail)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Get an experiment",
+          description:
+            "The experiment's definition and how many users each variant " +
+            "has so far.",
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/experiments/:experiment_id")
+      .setPath(ExperimentPath)
+      .setPayload(UpdateExperiment)
+      .addSuccess(Experiment)
+      .addError(Conflict)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Change an experiment",
+          description:
+            "Changes the name, the description or the status. Allowed " +
+            "moves: draft to active; active to paused and back; active or " +
+            "paused to completed, which is final and may name a winner. " +
+            "Any other move answers 409 naming the current status. " +
+            "Variants change only while draft. Users who already have an " +
+            "assignment keep it in every status; new users are enrolled " +
+            "only while active, and otherwise get the control (draft, " +
+            "paused) or the winner (completed), without being stored.",
         }),
       ),
   )
   .addError(InvalidRequest)
+  .addError(NotFound)
   .addError(ServiceUnavailable)
   .middleware(Authentication)
   .annotateContext(

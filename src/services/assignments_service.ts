@@ -9,6 +9,7 @@ import { Assignment } from "../api/assignments.ts";
 import type { Attributes as AttributesSchema } from "../api/common.ts";
 import { AssignmentCache } from "../cache/assignment_cache.ts";
 import { assignVariant } from "../domain/hashing.ts";
+import { newUserPolicy } from "../domain/lifecycle.ts";
 import {
   type AssignmentRecord,
   AssignmentsRepository,
@@ -51,6 +52,7 @@ const toAssignment = (
     variant_id: variant.publicId,
     variant_name: variant.name,
     user_id: record.userId,
+    enrolled: true,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -65,36 +67,52 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
       const repository = yield* AssignmentsRepository;
       const cache = yield* AssignmentCache;
 
-      const stored = (
+      const enroll = (
         clientId: string,
         experiment: ExperimentRecord,
         userId: string,
         attributes: Attributes | undefined,
       ) =>
-        Effect.gen(function* () {
-          const existing = yield* repository.find(experiment.key, userId);
-          if (Option.isSome(existing)) return existing.value;
-
-          const variant = assignVariant(
+        repository.insertOrGet({
+          clientId,
+          experimentKey: experiment.key,
+          variantKey: assignVariant(
             experiment.salt,
             userId,
             experiment.variants,
-          );
-          return yield* repository.insertOrGet({
-            clientId,
-            experimentKey: experiment.key,
-            variantKey: variant.key,
-            userId,
-            publicId: uuidV7(),
-            at: new Date(),
-            attributes,
-          });
+          ).key,
+          userId,
+          publicId: uuidV7(),
+          at: new Date(),
+          attributes,
         });
 
+      const unenrolled = (
+        experiment: ExperimentRecord,
+        userId: string,
+        variantIndex: number,
+      ): Assignment => {
+        const variant = experiment.variants[variantIndex] ??
+          experiment.variants[0] ?? { publicId: "", name: "" };
+        const now = new Date();
+        return {
+          id: null,
+          experiment_id: experiment.publicId,
+          variant_id: variant.publicId,
+          variant_name: variant.name,
+          user_id: userId,
+          enrolled: false,
+          created_at: now,
+          updated_at: now,
+        };
+      };
+
       /**
-       * The user's assignment, made and stored (with its attributes) on the
-       * first call. Reads go to the cache, then MySQL; only a user's first
-       * call writes.
+       * The user's assignment. A user who has one keeps it in every
+       * status. A new user is enrolled (hashed, stored with the
+       * attributes, counted) only while the experiment is active, and is
+       * otherwise served the control or the winner without being stored.
+       * Reads go to the cache, then MySQL; only an enrolment writes.
        */
       const assign = Effect.fn("AssignmentsService.assign")(function* (
         clientId: string,
@@ -110,7 +128,21 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
           clientId,
           experimentId,
         );
-        const record = yield* stored(clientId, experiment, userId, attributes);
+        const existing = yield* repository.find(experiment.key, userId);
+        const winnerIndex = experiment.variants.findIndex(
+          (variant) => variant.key === experiment.winnerVariantKey,
+        );
+        const policy = newUserPolicy(
+          experiment.status,
+          winnerIndex === -1 ? undefined : winnerIndex,
+        );
+        if (Option.isNone(existing) && policy.kind === "serve") {
+          return unenrolled(experiment, userId, policy.variantIndex);
+        }
+
+        const record = Option.isSome(existing)
+          ? existing.value
+          : yield* enroll(clientId, experiment, userId, attributes);
         const assignment = toAssignment(experiment, record);
 
         yield* cache.set(key, encodeAssignment(assignment), ASSIGNMENT_TTL);

@@ -78,6 +78,7 @@ layer(testServer(), { excludeTestServices: true })(
           "status",
           "updated_at",
           "variants",
+          "winner_variant_id",
         ]);
         assert.strictEqual(json.description, null);
         assert.match(String(json.created_at), /^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
