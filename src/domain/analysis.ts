@@ -225,7 +225,10 @@ export function compareValues(
     liftInterval: test.differenceInterval,
     pValue: test.pValue,
     chanceToBeatControl: null,
-    note: null,
+    note:
+      a.mean === 0
+        ? "The control's mean is 0, so the relative lift is undefined"
+        : null,
   };
 }
 
@@ -251,7 +254,7 @@ export function adjustForMultipleComparisons(
   readonly adjustedPValue: number | null;
   readonly significant: boolean | null;
 }> {
-  const alpha = 1 - confidence;
+  const alpha = Math.round((1 - confidence) * 1e12) / 1e12;
   return holmAdjust(pValues).map((adjusted) => ({
     adjustedPValue: adjusted,
     significant: adjusted === null ? null : adjusted < alpha,

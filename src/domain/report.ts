@@ -476,8 +476,8 @@ export function buildTimeSeries(
   const times = [...users, ...conversions].map((row) => Date.parse(row.period));
   if (times.length === 0) return [];
 
-  const first = Math.min(...times);
-  const last = Math.max(...times);
+  const first = times.reduce((a, b) => Math.min(a, b));
+  const last = times.reduce((a, b) => Math.max(a, b));
   const step = STEP_MS[granularity];
   const periods = Math.min(Math.floor((last - first) / step) + 1, MAX_PERIODS);
 
@@ -548,6 +548,16 @@ const intervalText = (
     ? ""
     : ` (${percent(confidence)} CI ${format(interval[0])} to ${format(interval[1])})`;
 
+const liftText = (
+  variant: ComparisonFields,
+  format: (value: number) => string,
+  confidence: number,
+) =>
+  variant.absolute_lift === null
+    ? ""
+    : `, ${format(variant.absolute_lift)}` +
+      intervalText(variant.lift_ci, format, confidence);
+
 const leader = <V extends { readonly is_control: boolean }>(
   variants: ReadonlyArray<V>,
   score: (variant: V) => number,
@@ -586,14 +596,12 @@ export function summarize(
     const [control] = metric.variants;
     const best = leader(metric.variants, (v) => v.conversion_rate);
     if (control === undefined || best === undefined) return [];
-    const lift = best.absolute_lift ?? 0;
     return [
       `${metric.event_type}: ${best.variant_name} converts ` +
         `${percent(best.conversion_rate)} against ` +
-        `${percent(control.conversion_rate)} for ${control.variant_name}, ` +
-        `${points(lift)}` +
-        `${intervalText(best.lift_ci, points, confidence)}; ` +
-        `${verdict(best, confidence)}.`,
+        `${percent(control.conversion_rate)} for ${control.variant_name}` +
+        liftText(best, points, confidence) +
+        `; ${verdict(best, confidence)}.`,
     ];
   });
 
@@ -604,10 +612,9 @@ export function summarize(
     return [
       `${metric.event_type} ${metric.property} per user: ` +
         `${best.variant_name} averages ${best.mean.toFixed(2)} against ` +
-        `${control.mean.toFixed(2)} for ${control.variant_name}, ` +
-        `${amount(best.absolute_lift ?? 0)}` +
-        `${intervalText(best.lift_ci, amount, confidence)}; ` +
-        `${verdict(best, confidence)}.`,
+        `${control.mean.toFixed(2)} for ${control.variant_name}` +
+        liftText(best, amount, confidence) +
+        `; ${verdict(best, confidence)}.`,
     ];
   });
 

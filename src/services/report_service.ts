@@ -130,7 +130,8 @@ export class ReportService extends Effect.Service<ReportService>()(
                       ...analyse(
                         experiment.variants,
                         group.counts,
-                        query.event_type,
+                        query.event_type ??
+                          overall.conversions.map((m) => m.event_type),
                         confidence,
                       ),
                     }),

@@ -63,7 +63,7 @@ const secondProcess = Effect.acquireRelease(
       { env: { ...process.env, ...env }, stdio: "ignore" },
     );
     const url = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 100; attempt++) {
+    for (let attempt = 0; attempt < 300; attempt++) {
       const up = await fetch(`${url}/health`).then(
         (response) => response.ok,
         () => false,
@@ -72,7 +72,7 @@ const secondProcess = Effect.acquireRelease(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     child.kill("SIGKILL");
-    throw new Error("Start second service process: no answer in 10 s");
+    throw new Error("Start second service process: no answer in 30 s");
   }),
   ({ child }) => Effect.sync(() => child.kill("SIGTERM")),
 );
