@@ -71,6 +71,51 @@ export const AssignmentRequest = Schema.Struct({
   examples: [{ attributes: { country: "DE", plan: "pro" } }],
 });
 
+const UserPath = Schema.Struct({
+  user_id: pathParam(
+    UserId,
+    "The caller's id for the user (URL-encoded), at most 255 characters",
+  ),
+});
+
+const ExperimentIds = Schema.Array(Schema.String).pipe(
+  Schema.filter(
+    (ids) =>
+      (ids.length >= 1 && ids.length <= 100) ||
+      `Expected 1 to 100 experiment ids, got ${ids.length}`,
+  ),
+);
+
+/** A user's assignments in several experiments. */
+export const UserAssignments = Schema.Struct({
+  user_id: Schema.String,
+  assignments: Schema.Array(Assignment),
+}).annotations({ identifier: "UserAssignments" });
+
+/** A user's assignments in several experiments. */
+export type UserAssignments = typeof UserAssignments.Type;
+
+/** The body of `POST /assignments/{user_id}`. */
+export const UserAssignmentsRequest = Schema.Struct({
+  experiment_ids: Schema.optional(
+    ExperimentIds.annotations({
+      description: "Only these experiments; default: every active one",
+    }),
+  ),
+  attributes: Schema.optional(Attributes),
+}).annotations({
+  ...allErrors,
+  identifier: "UserAssignmentsRequest",
+  examples: [{ attributes: { country: "DE" } }],
+});
+
+const pageViewDescription =
+  "A user's assignments for every active experiment of the client, or " +
+  "for the experiments listed, in one round trip. Each follows the rules " +
+  "of the single assignment: sticky, deterministic, safe under " +
+  "concurrent first calls, and shaped by the experiment's status. An " +
+  "unknown experiment id answers 404.";
+
 /** Getting a user's assignment. */
 export class AssignmentsGroup extends HttpApiGroup.make("assignments")
   .add(
@@ -108,6 +153,40 @@ export class AssignmentsGroup extends HttpApiGroup.make("assignments")
             "plan) are stored with the user's first assignment for " +
             "segmenting reports. Later calls return the stored assignment " +
             "and leave its attributes as they were.",
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.get("forUser", "/assignments/:user_id")
+      .setPath(UserPath)
+      .setUrlParams(
+        Schema.Struct({
+          experiment_id: Schema.optional(
+            ExperimentIds.annotations({
+              description: "Only these experiments (repeatable)",
+            }),
+          ),
+        }).annotations(allErrors),
+      )
+      .addSuccess(UserAssignments)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Get a user's assignments for a page view",
+          description: pageViewDescription,
+        }),
+      ),
+  )
+  .add(
+    HttpApiEndpoint.post("assignForUser", "/assignments/:user_id")
+      .setPath(UserPath)
+      .setPayload(UserAssignmentsRequest)
+      .addSuccess(UserAssignments)
+      .annotateContext(
+        OpenApi.annotations({
+          summary: "Get a user's assignments for a page view, with attributes",
+          description:
+            `${pageViewDescription} The attributes are stored with each ` +
+            "first assignment.",
         }),
       ),
   )

@@ -9,7 +9,7 @@ import { CurrentClient } from "../api/auth.ts";
 import { Api } from "../api/mod.ts";
 import { AssignmentsService } from "../services/assignments_service.ts";
 
-/** Implements `GET` and `POST /experiments/{id}/assignment/{user_id}`. */
+/** Implements the single and the page-view assignment endpoints. */
 export const AssignmentsHandlers = HttpApiBuilder.group(
   Api,
   "assignments",
@@ -29,6 +29,25 @@ export const AssignmentsHandlers = HttpApiBuilder.group(
               clientId,
               path.experiment_id,
               path.user_id,
+              payload.attributes,
+            ),
+          ),
+        )
+        .handle("forUser", ({ path, urlParams }) =>
+          Effect.flatMap(CurrentClient, ({ clientId }) =>
+            assignments.assignMany(
+              clientId,
+              path.user_id,
+              urlParams.experiment_id,
+            ),
+          ),
+        )
+        .handle("assignForUser", ({ path, payload }) =>
+          Effect.flatMap(CurrentClient, ({ clientId }) =>
+            assignments.assignMany(
+              clientId,
+              path.user_id,
+              payload.experiment_ids,
               payload.attributes,
             ),
           ),

@@ -362,7 +362,29 @@ export class ExperimentsRepository extends Effect.Service<ExperimentsRepository>
           }),
         );
 
-      return { findByPublicId, list, findIdempotency, insert, update } as const;
+      /** The ids of the client's active experiments, newest first. */
+      const activeIds = (clientId: string, limit: number) =>
+        sql<{ readonly publicId: string }>`
+          SELECT public_id AS publicId FROM experiments
+          WHERE client_id = ${clientId} AND status = 'active'
+          ORDER BY created_at DESC, public_id DESC
+          LIMIT ${limit}
+        `.pipe(
+          Effect.map((rows) => rows.map((row) => row.publicId)),
+          databaseBoundary,
+          Effect.withSpan("ExperimentsRepository.activeIds", {
+            attributes: { clientId },
+          }),
+        );
+
+      return {
+        findByPublicId,
+        list,
+        activeIds,
+        findIdempotency,
+        insert,
+        update,
+      } as const;
     }),
   },
 ) {}

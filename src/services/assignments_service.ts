@@ -149,7 +149,30 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
         return assignment;
       });
 
-      return { assign } as const;
+      /**
+       * A user's assignments in every active experiment of the client, or
+       * in the ones listed, each by the rules of `assign`.
+       */
+      const assignMany = Effect.fn("AssignmentsService.assignMany")(function* (
+        clientId: string,
+        userId: string,
+        experimentIds: ReadonlyArray<string> | undefined,
+        attributes?: Attributes,
+      ) {
+        const ids =
+          experimentIds === undefined
+            ? yield* experiments.activeIds(clientId)
+            : [...new Set(experimentIds)];
+
+        const assignments = yield* Effect.forEach(
+          ids,
+          (experimentId) => assign(clientId, experimentId, userId, attributes),
+          { concurrency: 8 },
+        );
+        return { user_id: userId, assignments };
+      });
+
+      return { assign, assignMany } as const;
     }),
     dependencies: [ExperimentsService.Default, AssignmentsRepository.Default],
   },

@@ -26,6 +26,9 @@ import {
 
 const DEFINITION_TTL = Duration.minutes(5);
 
+/** The most active experiments a page-view assignment covers. */
+export const MAX_ACTIVE = 200;
+
 const RecordJson = Schema.parseJson(ExperimentRecord);
 const encodeRecord = Schema.encodeSync(RecordJson);
 const decodeRecord = Schema.decodeOption(RecordJson);
@@ -371,7 +374,11 @@ export class ExperimentsService extends Effect.Service<ExperimentsService>()(
         return toExperiment(updated.value);
       });
 
-      return { create, definition, list, detail, update } as const;
+      /** The ids of the client's active experiments, newest first. */
+      const activeIds = (clientId: string) =>
+        repository.activeIds(clientId, MAX_ACTIVE);
+
+      return { create, definition, list, detail, update, activeIds } as const;
     }),
     dependencies: [ExperimentsRepository.Default, AnalysisRepository.Default],
   },
