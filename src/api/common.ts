@@ -170,3 +170,23 @@ export const Attributes = Schema.Record({
       "Attributes of the user, such as country or plan, for segmenting reports",
     examples: [{ country: "DE", device: "mobile", plan: "pro" }],
   });
+
+/**
+ * Checks that a query's `from` is not after its `to`.
+ *
+ * @param query The decoded query.
+ * @returns `true`, or the problem.
+ *
+ * @example
+ * ```ts
+ * Schema.Struct({ from, to }).pipe(Schema.filter(windowInOrder));
+ * ```
+ */
+export const windowInOrder = (query: {
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+}): true | string =>
+  query.from === undefined ||
+  query.to === undefined ||
+  query.from.getTime() <= query.to.getTime() ||
+  "Expected from to be at or before to";

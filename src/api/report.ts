@@ -12,6 +12,7 @@ import {
   allErrors,
   pathParam,
   UtcTime,
+  windowInOrder,
 } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 import { analysisFields, Interval } from "./results.ts";
@@ -87,15 +88,7 @@ export const ReportQuery = Schema.Struct({
   ),
 })
   .annotations(allErrors)
-  .pipe(
-    Schema.filter(
-      (query) =>
-        query.from === undefined ||
-        query.to === undefined ||
-        query.from.getTime() <= query.to.getTime() ||
-        "Expected from to be at or before to",
-    ),
-  );
+  .pipe(Schema.filter(windowInOrder));
 
 const Num = Schema.Number;
 const NullableNumber = Schema.NullOr(Schema.Number);

@@ -14,6 +14,7 @@ import {
   Duration,
   IsoTime,
   pathParam,
+  windowInOrder,
 } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
@@ -135,15 +136,6 @@ export const analysisFields = {
     }),
   ),
 };
-
-const windowInOrder = (query: {
-  readonly from?: Date | undefined;
-  readonly to?: Date | undefined;
-}) =>
-  query.from === undefined ||
-  query.to === undefined ||
-  query.from.getTime() <= query.to.getTime() ||
-  "Expected from to be at or before to";
 
 /** The query of the results endpoint. */
 export const ResultsQuery = Schema.Struct(analysisFields)
