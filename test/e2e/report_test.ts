@@ -44,7 +44,8 @@ const usersFor = (
   ) {
     const user = `${prefix}-${i}`;
     const name = assignVariant(experiment.id, user, variants).name;
-    const list = (chosen[name] ??= []);
+    const list = chosen[name] ?? [];
+    chosen[name] = list;
     if (list.length < (wanted[name] ?? 0)) list.push(user);
   }
   return chosen;
