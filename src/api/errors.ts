@@ -19,10 +19,29 @@ const fields = <const Code extends string>(code: Code) => ({
   ),
 });
 
+/** One invalid item of a list in a request, such as an event of a batch. */
+export const InvalidItem = Schema.Struct({
+  index: Schema.Number.annotations({
+    description: "The item's position in the list, counting from 0",
+  }),
+  detail: Schema.String.annotations({
+    description: "What is wrong with the item, field by field",
+  }),
+}).annotations({ identifier: "InvalidItem" });
+
 /** `400`: the request is malformed or breaks a rule. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()(
   "InvalidRequest",
-  fields("invalid_request"),
+  {
+    ...fields("invalid_request"),
+    errors: Schema.optional(
+      Schema.Array(InvalidItem).annotations({
+        description:
+          "Only for a request with a list of items, such as a batch of " +
+          "events: each invalid item with its index and its problem",
+      }),
+    ),
+  },
   HttpApiSchema.annotations({
     status: 400,
     description: "The request is malformed or breaks a validation rule",

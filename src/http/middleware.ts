@@ -23,17 +23,7 @@ import {
 import { Api } from "../api/mod.ts";
 import { AppConfig } from "../config.ts";
 import { uuidV7 } from "../uuid_v7.ts";
-
-const formatPath = (path: ReadonlyArray<PropertyKey>) =>
-  path
-    .map((key, index) =>
-      typeof key === "number"
-        ? `[${key}]`
-        : index === 0
-          ? String(key)
-          : `.${String(key)}`,
-    )
-    .join("");
+import { describeIssues, informativeIssues } from "./issues.ts";
 
 /**
  * Writes a schema decode failure as one readable sentence that names each
@@ -50,27 +40,7 @@ const formatPath = (path: ReadonlyArray<PropertyKey>) =>
 export function describeDecodeError(
   error: HttpApiError.HttpApiDecodeError,
 ): string {
-  const paths = (issue: { readonly path: ReadonlyArray<PropertyKey> }) =>
-    formatPath(issue.path);
-  const informative = error.issues.filter(
-    (issue) =>
-      !issue.message.startsWith("Expected undefined") ||
-      !error.issues.some(
-        (other) =>
-          other !== issue &&
-          !other.message.startsWith("Expected undefined") &&
-          paths(other).startsWith(paths(issue)),
-      ),
-  );
-  const problems = informative
-    .slice(0, 5)
-    .map((issue) =>
-      issue.path.length === 0
-        ? issue.message
-        : `${formatPath(issue.path)}: ${issue.message}`,
-    );
-  const more = informative.length > 5 ? "; and more" : "";
-  return `Validate request: ${problems.join("; ")}${more}`;
+  return `Validate request: ${describeIssues(informativeIssues(error.issues))}`;
 }
 
 const isBodyTooLarge = (error: HttpServerError.RequestError) =>

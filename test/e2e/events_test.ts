@@ -123,8 +123,10 @@ layer(testServer(), { excludeTestServices: true })("POST /events", (it) => {
 
       assert.strictEqual(status, 201);
       assert.deepStrictEqual(json.properties, {});
+      assert.strictEqual(json.event_id, null);
       assert.deepStrictEqual(Object.keys(json).sort(), [
         "created_at",
+        "event_id",
         "event_type",
         "id",
         "properties",
@@ -178,6 +180,17 @@ layer(testServer(), { excludeTestServices: true })("POST /events", (it) => {
       "properties that are a string",
       { ...valid, properties: "x" },
       /properties: Expected/,
+    ],
+    ["an empty event_id", { ...valid, event_id: "" }, /event_id: is empty/],
+    [
+      "an event_id over 255 characters",
+      { ...valid, event_id: "e".repeat(256) },
+      /event_id: is longer than 255 characters \(256\)/,
+    ],
+    [
+      "a numeric event_id",
+      { ...valid, event_id: 42 },
+      /event_id: Expected string, actual 42/,
     ],
   ];
 
