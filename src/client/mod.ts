@@ -48,10 +48,12 @@ export interface ClientOptions {
 }
 
 /**
- * Makes a client whose methods mirror the API's groups and endpoints:
- * `experiments.create`, `assignments.get`, `events.record`, `results.get`,
- * `system.health` and `system.ready`. Errors arrive as the API's tagged
- * errors, such as `NotFound` or `InvalidRequest`.
+ * Makes a client whose methods mirror the API's groups and endpoints, such
+ * as `experiments.create`, `experiments.list`, `experiments.update`,
+ * `assignments.get`, `assignments.forUser`, `events.record`,
+ * `events.recordBatch`, `events.list`, `results.get`, `report.get` and
+ * `system.ready`. Errors arrive as the API's tagged errors, such as
+ * `NotFound`, `Conflict` or `InvalidRequest`.
  *
  * @param options The base URL and the token.
  * @returns The client, given an `HttpClient` (for example
