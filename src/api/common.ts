@@ -149,7 +149,7 @@ export const AttributeKey = Schema.String.pipe(
 
 /** User attributes: at most 20, each a short string, number or boolean. */
 export const Attributes = Schema.Record({
-  key: AttributeKey,
+  key: Schema.String,
   value: Schema.Union(
     Schema.String.pipe(
       Schema.maxLength(255, { message: () => "is longer than 255 characters" }),
@@ -159,11 +159,20 @@ export const Attributes = Schema.Record({
   ),
 })
   .pipe(
-    Schema.filter(
-      (attributes) =>
-        Object.keys(attributes).length <= 20 ||
-        `Expected at most 20 attributes, got ${Object.keys(attributes).length}`,
-    ),
+    Schema.filter((attributes) => {
+      const keys = Object.keys(attributes);
+      const bad = keys.find((key) => !ATTRIBUTE_KEY.test(key));
+      if (bad !== undefined) {
+        return (
+          `Expected attribute names of at most 64 letters, digits, "_", ` +
+          `"." or "-", got "${bad}"`
+        );
+      }
+      return (
+        keys.length <= 20 ||
+        `Expected at most 20 attributes, got ${keys.length}`
+      );
+    }),
   )
   .annotations({
     description:

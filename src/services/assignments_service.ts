@@ -151,7 +151,9 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
 
       /**
        * A user's assignments in every active experiment of the client, or
-       * in the ones listed, each by the rules of `assign`.
+       * in the ones listed, each by the rules of `assign`. Every listed
+       * experiment is found before anything is stored, so an unknown id
+       * leaves nothing behind.
        */
       const assignMany = Effect.fn("AssignmentsService.assignMany")(function* (
         clientId: string,
@@ -163,6 +165,11 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
           experimentIds === undefined
             ? yield* experiments.activeIds(clientId)
             : [...new Set(experimentIds)];
+        yield* Effect.forEach(
+          ids,
+          (experimentId) => experiments.definition(clientId, experimentId),
+          { concurrency: 8, discard: true },
+        );
 
         const assignments = yield* Effect.forEach(
           ids,

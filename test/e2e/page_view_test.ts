@@ -114,21 +114,28 @@ layer(testServer(), { excludeTestServices: true })(
       }),
     );
 
-    it.effect("forUser() answers 404 for an unknown experiment id", () =>
-      Effect.gen(function* () {
-        const client = yield* clientFor(TOKENS.alpha);
+    it.effect(
+      "assignForUser() answers 404 for an unknown id, storing nothing",
+      () =>
+        Effect.gen(function* () {
+          const client = yield* clientFor(TOKENS.alpha);
+          const known = yield* create(client, "Known");
 
-        const error = yield* Effect.flip(
-          client.assignments.forUser({
-            path: { user_id: "lost" },
-            urlParams: {
-              experiment_id: ["01a23c5d-c55e-71d0-a9ee-92926bc7cf0a"],
-            },
-          }),
-        );
+          const error = yield* Effect.flip(
+            client.assignments.assignForUser({
+              path: { user_id: "lost" },
+              payload: {
+                experiment_ids: [
+                  known.id,
+                  "01a23c5d-c55e-71d0-a9ee-92926bc7cf0a",
+                ],
+              },
+            }),
+          );
 
-        assert.strictEqual(error._tag, "NotFound");
-      }),
+          assert.strictEqual(error._tag, "NotFound");
+          assert.strictEqual(yield* storedRows("lost"), 0);
+        }),
     );
   },
 );

@@ -335,11 +335,26 @@ layer(testServer(), { excludeTestServices: true })(
               ),
             ),
           );
+          const badName = yield* http.execute(
+            HttpClientRequest.post(
+              `/experiments/${experiment.id}/assignment/bad-name`,
+            ).pipe(
+              HttpClientRequest.bearerToken(TOKENS.alpha),
+              HttpClientRequest.bodyText(
+                JSON.stringify({ attributes: { "bad key": "x" } }),
+                "application/json",
+              ),
+            ),
+          );
+          const badDetail = ((yield* badName.json) as { detail: string })
+            .detail;
           const report = yield* client.report.get({
             path: { experiment_id: experiment.id },
             urlParams: {},
           });
 
+          assert.strictEqual(badName.status, 400);
+          assert.match(badDetail, /Expected attribute names .*got "bad key"/);
           assert.strictEqual(response.status, 400);
           assert.strictEqual(report.overall.user_count, 0);
         }),
