@@ -1,0 +1,486 @@
+/**
+ * Benchmark of the results analysis at 1,000,000 events and 100,000 users,
+ * with the assignment path alongside. Run with `npm run bench`.
+ *
+ * It makes its own database and Redis key prefix, starts the service as a
+ * child process against them, creates one experiment through the API,
+ * loads the data set with SQL, measures the endpoints, prints the plan of
+ * the conversions query and a summary of ratios, and always removes the
+ * database and the keys, on failure and on Ctrl-C too.
+ *
+ * @module
+ */
+import { availableParallelism, cpus, totalmem } from "node:os";
+import mysql, { type Connection } from "mysql2/promise";
+import { assignVariant } from "../src/domain/hashing.ts";
+import {
+  analyzeSteps,
+  conversionsSql,
+  explain,
+  runStatement,
+  waitForQuiet,
+} from "./explain_query.ts";
+import { caller, expectOk, isMissingRoute } from "./http_calls.ts";
+import { type LoadReport, loadData } from "./load_data.ts";
+import {
+  type Latency,
+  type LoopPath,
+  latencyTable,
+  measure,
+  measureInterleaved,
+  warmUp,
+} from "./report_latency.ts";
+import {
+  createDatabase,
+  deleteKeys,
+  dropDatabase,
+  leftovers,
+  planResources,
+} from "./resources.ts";
+import { type ServiceProcess, startService } from "./server_process.ts";
+
+const USERS = 100_000;
+const EVENTS = 1_000_000;
+const OTHER_EVENTS = 200_000;
+const RESULTS_REQUESTS = 20;
+const ASSIGNMENT_REQUESTS = 2_000;
+const ASSIGNMENT_CONCURRENCY = 8;
+const LOOP_LIMIT_MS = 60_000;
+/** `QUERY_DEADLINE` in src/db/mysql.ts: a query past it answers 503. */
+const QUERY_DEADLINE_MS = 10_000;
+/** A dashboard refresh interval to compare the results path with. */
+const REFRESH_MS = 3_000;
+/** What a dashboard would ask the report for besides conversions. */
+const DASHBOARD_QUERY = "value_metric=purchase:amount&granularity=day";
+
+const TOKENS = {
+  alpha: "bench-token-alpha-0123456789",
+  beta: "bench-token-beta-9876543210",
+} as const;
+const CLIENTS = { alpha: "bench-alpha", beta: "bench-beta" } as const;
+
+const started = performance.now();
+const log = (line: string) => {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`[${seconds.padStart(6)}s] ${line}`);
+};
+const section = (title: string) => console.log(`\n== ${title} ==`);
+
+const resources = planResources();
+const connections: Array<Connection> = [];
+let service: ServiceProcess | undefined;
+let cleaning: Promise<void> | undefined;
+
+const attempt = async (what: string, run: () => Promise<unknown>) => {
+  try {
+    await run();
+  } catch (error) {
+    console.error(`Clean up: ${what} failed: ${String(error)}`);
+  }
+};
+
+/** Stops the service and removes the database and the keys, once. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    section("Clean-up");
+    for (const connection of connections) connection.destroy();
+    await attempt("stop the service", async () => service?.stop());
+    await attempt("drop the database", () => dropDatabase(resources));
+    await attempt("delete the Redis keys", async () => {
+      log(`Deleted ${await deleteKeys(resources)} Redis keys`);
+    });
+    await attempt("check for leftovers", async () => {
+      const left = await leftovers(resources);
+      log(
+        `Database ${resources.database}: ` +
+          `${left.database ? "STILL THERE" : "dropped"}; keys left under ` +
+          `${resources.redisPrefix}: ${left.keys}`,
+      );
+    });
+  })();
+  return cleaning;
+}
+
+/*
+ * Ctrl-C reaches this process twice (from the terminal and relayed by
+ * tsx), so every signal is handled, and cleaning up starts only once.
+ */
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (cleaning !== undefined) return;
+    console.error(`\n${signal}: stopping and cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+interface Experiment {
+  readonly id: string;
+  readonly status: string;
+}
+
+interface ResultRow {
+  readonly variant_name: string;
+  readonly event_type: string;
+  readonly user_count: number;
+  readonly user_count_event_type: number;
+  readonly conversion_rate: number;
+  readonly relative_lift: number | null;
+  readonly adjusted_p_value: number | null;
+  readonly chance_to_beat_control: number | null;
+}
+
+async function printMachine(connection: Connection): Promise<void> {
+  const [rows] = await connection.query(
+    "SELECT VERSION() AS version, " +
+      "@@innodb_buffer_pool_size AS pool, " +
+      "@@innodb_flush_log_at_trx_commit AS flush",
+  );
+  const server = (rows as Array<Record<string, unknown>>)[0] ?? {};
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+  log(
+    `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"}), ` +
+      `${gib(totalmem())} GiB memory, Node ${process.version}`,
+  );
+  log(
+    `MySQL: ${String(server.version)}, innodb_buffer_pool_size ` +
+      `${Number(server.pool) / 2 ** 20} MiB, ` +
+      `innodb_flush_log_at_trx_commit ${String(server.flush)}`,
+  );
+}
+
+function printRows(rows: ReadonlyArray<ResultRow>): void {
+  const number = (value: number | null, digits: number) =>
+    value === null ? "-" : value.toFixed(digits);
+  for (const row of rows) {
+    console.log(
+      `  ${row.event_type.padEnd(12)} ${row.variant_name.padEnd(10)} ` +
+        `users ${String(row.user_count).padStart(6)}  converted ` +
+        `${String(row.user_count_event_type).padStart(6)}  rate ` +
+        `${number(row.conversion_rate, 4)}  rel. lift ` +
+        `${number(row.relative_lift, 4)}  adj. p ` +
+        `${number(row.adjusted_p_value, 6)}  P(beat) ` +
+        `${number(row.chance_to_beat_control, 4)}`,
+    );
+  }
+}
+
+async function run(): Promise<void> {
+  section("Set-up");
+  await createDatabase(resources);
+  log(`Created database ${resources.database}`);
+  log(`Redis key prefix ${resources.redisPrefix}`);
+
+  service = await startService(
+    {
+      DATABASE_URL: resources.databaseUrl,
+      REDIS_URL: resources.redisUrl,
+      REDIS_KEY_PREFIX: resources.redisPrefix,
+      VALID_TOKENS: `${TOKENS.alpha},${TOKENS.beta}`,
+      TOKEN_CLIENT_ID_MAP: [
+        `${TOKENS.alpha}:${CLIENTS.alpha}`,
+        `${TOKENS.beta}:${CLIENTS.beta}`,
+      ].join(","),
+      LOG_LEVEL: "Error",
+    },
+    (line) => console.log(`  [service] ${line}`),
+  );
+  log(
+    `Service: child process (node --import tsx src/main.ts), ` +
+      `pid ${service.pid}, ${service.baseUrl}`,
+  );
+
+  const alpha = caller(service.baseUrl, TOKENS.alpha);
+  const experiment = expectOk(
+    "Create the experiment",
+    await alpha.post("/experiments", {
+      name: "Checkout button (benchmark)",
+      description: "Synthetic data for bench/mod.ts",
+      variants: [
+        { name: "control", traffic_allocation: 50 },
+        { name: "treatment", traffic_allocation: 50 },
+      ],
+      status: "active",
+    }),
+  ) as Experiment;
+  log(
+    `Created experiment ${experiment.id} through POST /experiments ` +
+      `(status ${experiment.status})`,
+  );
+
+  for (let index = 0; index < 2; index++) {
+    const connection = await mysql.createConnection(resources.databaseUrl);
+    connections.push(connection);
+  }
+  const db = connections[0] as Connection;
+  await printMachine(db);
+
+  const [experimentRows] = await db.query(
+    "SELECT id, salt, client_id FROM experiments WHERE public_id = ?",
+    [experiment.id],
+  );
+  const stored = (
+    experimentRows as Array<{ id: number; salt: string; client_id: string }>
+  )[0];
+  if (stored === undefined) throw new Error("Read the experiment: no row");
+  const [variantRows] = await db.query(
+    "SELECT id AS `key`, name, traffic_allocation AS trafficAllocation " +
+      "FROM variants WHERE experiment_id = ? ORDER BY position",
+    [stored.id],
+  );
+  const variants = variantRows as Array<{
+    key: number;
+    name: string;
+    trafficAllocation: number;
+  }>;
+
+  section("Loading the data set (setup, not measured)");
+  const load: LoadReport = await loadData(connections, {
+    experimentKey: stored.id,
+    salt: stored.salt,
+    variants,
+    clientId: stored.client_id,
+    otherClientId: CLIENTS.beta,
+    users: USERS,
+    events: EVENTS,
+    otherEvents: OTHER_EVENTS,
+    days: 14,
+    purchaseChance: [0.02, 0.022],
+    now: Date.now(),
+    batchRows: 5_000,
+    seed: 20_261_027,
+  });
+  const total = load.generateMs + load.insertMs + load.analyzeMs;
+  log(
+    `Loaded ${load.assignments} assignments, ${load.events} events of ` +
+      `${stored.client_id} and ${load.otherEvents} of ${CLIENTS.beta}`,
+  );
+  log(
+    `Users per variant: ${[...load.usersByVariant]
+      .map(([name, users]) => `${name} ${users}`)
+      .join(", ")}`,
+  );
+  log(
+    `Loading took ${(total / 1000).toFixed(1)} s: generate ` +
+      `${(load.generateMs / 1000).toFixed(1)} s, INSERT ` +
+      `${(load.insertMs / 1000).toFixed(1)} s (5,000 rows a statement, ` +
+      `${connections.length} connections), ANALYZE ` +
+      `${(load.analyzeMs / 1000).toFixed(1)} s`,
+  );
+
+  section("Results and report (one request at a time, taking turns)");
+  const base = `/experiments/${experiment.id}`;
+  const loops: Array<Latency> = [];
+  const resultsOf = async (path: string) =>
+    expectOk(`GET ${path}`, await alpha.get(path)) as Array<ResultRow>;
+
+  const unfiltered = await resultsOf(`${base}/results`);
+  log(`GET ${base}/results answered ${unfiltered.length} rows:`);
+  printRows(unfiltered);
+
+  const paths: Array<LoopPath> = [];
+  const addPath = async (label: string, path: string) => {
+    await warmUp(2, () => resultsOf(path));
+    paths.push({ label, send: () => resultsOf(path) });
+  };
+  await addPath("results", `${base}/results`);
+  await addPath(
+    "results?event_type=purchase",
+    `${base}/results?event_type=purchase`,
+  );
+
+  const probe = await alpha.get(`${base}/report`);
+  const skipped: Array<string> = [];
+  if (!isMissingRoute(probe)) {
+    expectOk(`GET ${base}/report`, probe);
+    await addPath("report", `${base}/report`);
+    const dashboard = `${base}/report?${DASHBOARD_QUERY}`;
+    const sent = performance.now();
+    const answer = await alpha.get(dashboard);
+    const took = performance.now() - sent;
+    if (answer.status === 200) {
+      log(`"report, dashboard" below is GET ${dashboard}`);
+      await addPath("report, dashboard", dashboard);
+    } else {
+      const line =
+        `GET ${dashboard}: answered ${answer.status} after ` +
+        `${took.toFixed(0)} ms ${JSON.stringify(answer.body).slice(0, 200)}`;
+      skipped.push(line);
+      log(`Not measured: ${line}`);
+      const waited = await waitForQuiet(db, 120_000);
+      log(
+        `Waited ${(waited / 1000).toFixed(1)} s until MySQL ran no ` +
+          `other statement in the database, then measuring`,
+      );
+    }
+  } else {
+    const line =
+      `GET ${base}/report: no such route ` +
+      `(${probe.status} ${JSON.stringify(probe.body)})`;
+    skipped.push(line);
+    log(`Skipped: ${line}`);
+  }
+
+  const plain = conversionsSql({
+    clientId: stored.client_id,
+    experimentKey: stored.id,
+  });
+  const withFilter = conversionsSql({
+    clientId: stored.client_id,
+    experimentKey: stored.id,
+    eventTypes: ["purchase"],
+  });
+  await warmUp(1, () => runStatement(db, plain));
+  paths.push({
+    label: "SQL of results, direct",
+    send: () => runStatement(db, plain),
+  });
+
+  log(
+    `Measuring ${paths.map((path) => path.label).join(", ")}: taking ` +
+      `turns, ${RESULTS_REQUESTS} rounds at most`,
+  );
+  const measured = await measureInterleaved(
+    paths,
+    RESULTS_REQUESTS,
+    LOOP_LIMIT_MS * paths.length,
+  );
+  loops.push(...measured);
+  console.log(latencyTable(measured));
+  const byLabel = (label: string) =>
+    measured.find((latency) => latency.label === label);
+  const results = byLabel("results") as Latency;
+  const filtered = byLabel("results?event_type=purchase") as Latency;
+  const report = byLabel("report");
+  const dashboardReport = byLabel("report, dashboard");
+  const sqlAlone = byLabel("SQL of results, direct") as Latency;
+
+  section(
+    `Assignments (${ASSIGNMENT_CONCURRENCY} in flight, ` +
+      `${ASSIGNMENT_REQUESTS} users each)`,
+  );
+  const assignmentOf = async (userId: string) =>
+    expectOk(
+      `GET assignment of ${userId}`,
+      await alpha.get(`${base}/assignment/${encodeURIComponent(userId)}`),
+    ) as { readonly variant_name: string };
+
+  await warmUp(200, async (index) => {
+    await assignmentOf(`u${USERS - 1 - index}`);
+  });
+  const assignmentLoop = async (
+    label: string,
+    user: (index: number) => string,
+    check?: (userId: string, variant: string) => void,
+  ) => {
+    const latency = await measure({
+      label,
+      count: ASSIGNMENT_REQUESTS,
+      concurrency: ASSIGNMENT_CONCURRENCY,
+      maxMs: LOOP_LIMIT_MS,
+      send: async (index) => {
+        const userId = user(index);
+        const answer = await assignmentOf(userId);
+        check?.(userId, answer.variant_name);
+      },
+    });
+    loops.push(latency);
+    log(
+      `${label}: ${latency.perSecond.toFixed(0)} req/s, median ` +
+        `${latency.medianMs.toFixed(1)} ms`,
+    );
+    return latency;
+  };
+
+  const cold = await assignmentLoop(
+    "assignment, stored, cache cold",
+    (index) => `u${index}`,
+  );
+  const hit = await assignmentLoop(
+    "assignment, cache hit",
+    (index) => `u${index}`,
+  );
+  let mismatches = 0;
+  const first = await assignmentLoop(
+    "assignment, first (new user)",
+    (index) => `new-${index}`,
+    (userId, variant) => {
+      if (assignVariant(stored.salt, userId, variants).name !== variant) {
+        mismatches++;
+      }
+    },
+  );
+  const [newRows] = await db.query(
+    "SELECT COUNT(*) AS n FROM assignments " +
+      "WHERE experiment_id = ? AND user_id LIKE 'new-%'",
+    [stored.id],
+  );
+  log(
+    `New users stored: ${(newRows as Array<{ n: number }>)[0]?.n}; whose ` +
+      `variant differs from assignVariant in the benchmark: ${mismatches}`,
+  );
+
+  section("EXPLAIN of the conversions query");
+  console.log(plain.sql);
+  console.log(`-- parameters: ${JSON.stringify(plain.params)}`);
+  console.log(await explain(db, plain));
+  console.log("\nWith event_type=purchase:");
+  console.log(await explain(db, withFilter));
+
+  section("Where the time goes (ANALYZE FORMAT=JSON, without filter)");
+  for (const step of await analyzeSteps(db, plain)) console.log(`  ${step}`);
+
+  section("Summary (figures of this run on this machine, not promises)");
+  console.log(latencyTable(loops));
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  const ratios: ReadonlyArray<readonly [string, string]> = [
+    [
+      "results with filter / without",
+      ratio(filtered.medianMs, results.medianMs),
+    ],
+    [
+      "report / results",
+      report === undefined
+        ? "not measured"
+        : ratio(report.medianMs, results.medianMs),
+    ],
+    [
+      "report, dashboard / results",
+      dashboardReport === undefined
+        ? "not measured"
+        : ratio(dashboardReport.medianMs, results.medianMs),
+    ],
+    [
+      "results via HTTP / its SQL alone",
+      ratio(results.medianMs, sqlAlone.medianMs),
+    ],
+    ["cache-hit / first assignment", ratio(hit.medianMs, first.medianMs)],
+    ["cache-hit / stored, cache cold", ratio(hit.medianMs, cold.medianMs)],
+    [
+      `results median / ${REFRESH_MS / 1000} s refresh interval`,
+      ratio(results.medianMs, REFRESH_MS),
+    ],
+    [
+      `${QUERY_DEADLINE_MS / 1000} s query deadline / results p95`,
+      ratio(QUERY_DEADLINE_MS, results.p95Ms),
+    ],
+  ];
+  const lines = [
+    `data: ${USERS} users, ${EVENTS} events (+${OTHER_EVENTS} of another ` +
+      `tenant); loading took ${(total / 1000).toFixed(1)} s`,
+    ...ratios.map(([label, value]) => `${`${label}:`.padEnd(40)} ${value}`),
+  ];
+  console.log(lines.join("\n"));
+  for (const line of skipped) console.log(`not measured: ${line}`);
+}
+
+try {
+  await run();
+} catch (error) {
+  if (cleaning === undefined) {
+    console.error(`\nBenchmark failed: ${String(error)}`);
+  }
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+  log("Done");
+}
