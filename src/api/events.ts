@@ -77,6 +77,17 @@ export const NewEvent = Schema.Struct({
 /** The body of `POST /events`, decoded. */
 export type NewEvent = typeof NewEvent.Type;
 
+const EXAMPLE_EVENT = {
+  id: "0193a5c4-1b2c-7d3e-8f40-516273849506",
+  user_id: "user_12345",
+  event_type: "purchase",
+  timestamp: new Date("2026-10-27T10:32:00.000Z"),
+  properties: { page: "checkout", amount: 42 },
+  event_id: "order-7781-paid",
+  created_at: new Date("2026-10-27T10:32:01.000Z"),
+  updated_at: new Date("2026-10-27T10:32:01.000Z"),
+};
+
 /** A stored event. */
 export const Event = Schema.Struct({
   id: PublicId,
@@ -91,18 +102,7 @@ export const Event = Schema.Struct({
   updated_at: UtcTime,
 }).annotations({
   identifier: "Event",
-  examples: [
-    {
-      id: "0193a5c4-1b2c-7d3e-8f40-516273849506",
-      user_id: "user_12345",
-      event_type: "purchase",
-      timestamp: new Date("2026-10-27T10:32:00.000Z"),
-      properties: { page: "checkout", amount: 42 },
-      event_id: "order-7781-paid",
-      created_at: new Date("2026-10-27T10:32:01.000Z"),
-      updated_at: new Date("2026-10-27T10:32:01.000Z"),
-    },
-  ],
+  examples: [EXAMPLE_EVENT],
 });
 
 /** A stored event. */
@@ -363,18 +363,7 @@ export const EventPage = Schema.Struct({
   identifier: "EventPage",
   examples: [
     {
-      items: [
-        {
-          id: "0193a5c4-1b2c-7d3e-8f40-516273849506",
-          user_id: "user_12345",
-          event_type: "purchase",
-          timestamp: new Date("2026-10-27T10:32:00.000Z"),
-          properties: { page: "checkout", amount: 42 },
-          event_id: "order-7781-paid",
-          created_at: new Date("2026-10-27T10:32:01.000Z"),
-          updated_at: new Date("2026-10-27T10:32:01.000Z"),
-        },
-      ],
+      items: [EXAMPLE_EVENT],
       next_cursor: EXAMPLE_CURSOR,
     },
   ],

@@ -5,8 +5,12 @@
  * @module
  */
 
-const DURATION =
-  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
+const DURATION = new RegExp(
+  `^P(?:${NUMBER}W)?(?:${NUMBER}D)?` +
+    `(?:T(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?$`,
+  "i",
+);
 
 const UNIT_MS = [604_800_000, 86_400_000, 3_600_000, 60_000, 1_000];
 
