@@ -19,6 +19,7 @@ import { AssignmentCache } from "./cache/assignment_cache.ts";
 import { AppConfig } from "./config.ts";
 import { MigrationsLive } from "./db/migrator.ts";
 import { MysqlLive } from "./db/mysql.ts";
+import { AssignmentListingHandlers } from "./handlers/assignment_listing.ts";
 import { AssignmentsHandlers } from "./handlers/assignments.ts";
 import { AuthenticationLive } from "./handlers/auth.ts";
 import { EventsHandlers } from "./handlers/events.ts";
@@ -63,6 +64,7 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
     ExperimentsHandlers,
     AssignmentsHandlers,
+    AssignmentListingHandlers,
     EventsHandlers,
     ResultsHandlers,
     ReportHandlers,

@@ -6,6 +6,7 @@
  * @module
  */
 import { HttpApi, OpenApi } from "@effect/platform";
+import { AssignmentListingGroup } from "./assignment_listing.ts";
 import { AssignmentsGroup } from "./assignments.ts";
 import {
   InternalError,
@@ -21,6 +22,7 @@ import { ReportGroup } from "./report.ts";
 import { ResultsGroup } from "./results.ts";
 import { SystemGroup } from "./system.ts";
 
+export * from "./assignment_listing.ts";
 export * from "./assignments.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
@@ -35,6 +37,7 @@ export * from "./system.ts";
 export class Api extends HttpApi.make("experiments-service")
   .add(ExperimentsGroup)
   .add(AssignmentsGroup)
+  .add(AssignmentListingGroup)
   .add(EventsGroup)
   .add(ResultsGroup)
   .add(ReportGroup)
