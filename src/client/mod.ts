@@ -51,8 +51,8 @@ export interface ClientOptions {
  * Makes a client whose methods mirror the API's groups and endpoints, such
  * as `experiments.create`, `experiments.list`, `experiments.update`,
  * `assignments.get`, `assignments.forUser`, `events.record`,
- * `events.recordBatch`, `events.list`, `results.get`, `report.get` and
- * `system.ready`. Errors arrive as the API's tagged errors, such as
+ * `events.recordBatch`, `events.list`, `assignmentListing.list`,
+ * `results.get`, `report.get` and `system.ready`. Errors arrive as the API's tagged errors, such as
  * `NotFound`, `Conflict` or `InvalidRequest`.
  *
  * @param options The base URL and the token.
