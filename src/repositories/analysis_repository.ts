@@ -116,10 +116,16 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
               ]),
         ]);
 
-      const typeFilter = (eventTypes: ReadonlyArray<string> | undefined) =>
+      const typeFilterOn = (
+        column: string,
+        eventTypes: ReadonlyArray<string> | undefined,
+      ) =>
         eventTypes === undefined
           ? sql``
-          : sql`AND ${sql.in("e.event_type", eventTypes)}`;
+          : sql`AND ${sql.in(column, eventTypes)}`;
+
+      const typeFilter = (eventTypes: ReadonlyArray<string> | undefined) =>
+        typeFilterOn("e.event_type", eventTypes);
 
       const traced =
         (name: string, scope: AnalysisScope) =>
@@ -146,16 +152,38 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
           Effect.flatMap(decodeRows(UserCountRow)),
         );
 
+      const isUnbounded = ({ from, to, conversionWindowMs }: AnalysisWindow) =>
+        from === undefined &&
+        to === undefined &&
+        conversionWindowMs === undefined;
+
       /**
-       * Per variant (and segment) and event type, the users with at least
-       * one event of the type inside the window. Types that the users sent
-       * only outside it appear with zero conversions.
+       * Without a window, a user converted on a type when the last event of
+       * the type came at or after the assignment: one summary row per user
+       * and type, so nothing needs `DISTINCT`.
        */
-      const conversions = (
+      const summaryConversions = (
         scope: AnalysisScope,
         eventTypes: ReadonlyArray<string> | undefined,
-      ) =>
-        sql`
+      ) => {
+        const types = typeFilterOn("u.event_type", eventTypes);
+
+        return sql`
+            SELECT a.variant_id AS variantKey, ${segmentOf(scope)} AS segment,
+                   u.event_type AS eventType,
+                   CAST(SUM(u.last_at >= a.created_at) AS CHAR) AS converted
+            FROM assignments a
+            JOIN user_event_types u
+              ON u.client_id = ${scope.clientId} AND u.user_id = a.user_id
+            WHERE ${userScope(scope)} ${types}
+            GROUP BY a.variant_id, segment, u.event_type
+          `;
+      };
+
+      const eventConversions = (
+        scope: AnalysisScope,
+        eventTypes: ReadonlyArray<string> | undefined,
+      ) => sql`
             SELECT a.variant_id AS variantKey, ${segmentOf(scope)} AS segment,
                    e.event_type AS eventType,
                    CAST(COUNT(DISTINCT CASE
@@ -166,7 +194,22 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
               ON e.client_id = ${scope.clientId} AND e.user_id = a.user_id
             WHERE ${userScope(scope)} ${typeFilter(eventTypes)}
             GROUP BY a.variant_id, segment, e.event_type
-          `.pipe(
+          `;
+
+      /**
+       * Per variant (and segment) and event type, the users with at least
+       * one event of the type inside the window. Types that the users sent
+       * only outside it appear with zero conversions. Without a window the
+       * counts come from `user_event_types`, otherwise from the events.
+       */
+      const conversions = (
+        scope: AnalysisScope,
+        eventTypes: ReadonlyArray<string> | undefined,
+      ) =>
+        (isUnbounded(scope.window)
+          ? summaryConversions(scope, eventTypes)
+          : eventConversions(scope, eventTypes)
+        ).pipe(
           traced("conversions", scope),
           Effect.flatMap(decodeRows(ConversionRow)),
         );

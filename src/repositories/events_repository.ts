@@ -125,6 +125,48 @@ const firstOfEachId = (events: ReadonlyArray<NewEvent>) => {
   });
 };
 
+/** A row of `user_event_types`: a user's first and last event of a type. */
+interface SummaryRow {
+  readonly userId: string;
+  readonly eventType: string;
+  readonly firstAt: Date;
+  readonly lastAt: Date;
+}
+
+const byUserAndType = Order.combine(
+  Order.mapInput(Order.string, (row: SummaryRow) => row.userId),
+  Order.mapInput(Order.string, (row: SummaryRow) => row.eventType),
+);
+
+/**
+ * The summary rows of stored events: per user and type, the earliest and
+ * the latest time, in key order, so that batches that share rows lock
+ * them in one order.
+ */
+const summarize = (records: ReadonlyArray<EventRecord>) => {
+  const rows = new Map<string, SummaryRow>();
+  for (const record of records) {
+    const key = JSON.stringify([record.userId, record.eventType]);
+    const row = rows.get(key);
+    const at = record.occurredAt;
+    rows.set(key, {
+      userId: record.userId,
+      eventType: record.eventType,
+      firstAt: row === undefined || at < row.firstAt ? at : row.firstAt,
+      lastAt: row === undefined || at > row.lastAt ? at : row.lastAt,
+    });
+  }
+  return Arr.sort(rows.values(), byUserAndType);
+};
+
+const toSummaryColumns = (clientId: string, row: SummaryRow) => ({
+  client_id: clientId,
+  user_id: row.userId,
+  event_type: row.eventType,
+  first_at: toSqlTime(row.firstAt),
+  last_at: toSqlTime(row.lastAt),
+});
+
 const isDuplicate = (error: SqlError.SqlError) =>
   errorCode(error) === "ER_DUP_ENTRY";
 
@@ -176,8 +218,30 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         );
 
       /**
-       * Stores one event. When its `event_id` is already stored for the
-       * client, stores nothing and returns the stored event instead.
+       * Records stored events in `user_event_types`: a new row per user and
+       * type, or an earlier first or a later last time for a known one.
+       */
+      const upsertSummary = (
+        clientId: string,
+        records: ReadonlyArray<EventRecord>,
+      ) =>
+        Effect.forEach(
+          Arr.chunksOf(summarize(records), INSERT_CHUNK),
+          (chunk) => sql`
+            INSERT INTO user_event_types ${sql.insert(
+              chunk.map((row) => toSummaryColumns(clientId, row)),
+            )}
+            ON DUPLICATE KEY UPDATE
+              first_at = LEAST(first_at, VALUES(first_at)),
+              last_at = GREATEST(last_at, VALUES(last_at))
+          `,
+          { discard: true },
+        );
+
+      /**
+       * Stores one event, and its summary row in the same transaction.
+       * When its `event_id` is already stored for the client, stores
+       * nothing and returns the stored event instead.
        */
       const insert = (clientId: string, event: NewEvent) => {
         const record = newRecord(event, new Date());
@@ -185,6 +249,9 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         return sql`
           INSERT INTO events ${sql.insert(toColumns(clientId, record))}
         `.pipe(
+          Effect.zipRight(upsertSummary(clientId, [record])),
+          sql.withTransaction,
+          Effect.retry({ schedule: deadlockRetry, while: isDeadlock }),
           Effect.as(record),
           Effect.catchIf(isDuplicate, (error) =>
             record.eventId === null
@@ -198,24 +265,25 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         );
       };
 
-      const countStored = (publicIds: ReadonlyArray<string>) =>
+      const storedIds = (publicIds: ReadonlyArray<string>) =>
         publicIds.length === 0
-          ? Effect.succeed(0)
+          ? Effect.succeed(new Set<string>())
           : sql`
-              SELECT CAST(COUNT(*) AS CHAR) AS stored
+              SELECT public_id
               FROM events
               WHERE ${sql.in("public_id", publicIds)}
             `.pipe(
               Effect.flatMap(
-                decodeRows(Schema.Struct({ stored: Schema.NumberFromString })),
+                decodeRows(Schema.Struct({ public_id: Schema.String })),
               ),
-              Effect.map((rows) => rows[0]?.stored ?? 0),
+              Effect.map((rows) => new Set(rows.map((row) => row.public_id))),
             );
 
       /**
-       * Stores a batch in one transaction, with multi-row inserts. Events
-       * whose `event_id` is already stored for the client, or appears
-       * earlier in the batch, are skipped and counted as duplicates.
+       * Stores a batch in one transaction, with multi-row inserts, and the
+       * summary rows of the events it stored. Events whose `event_id` is
+       * already stored for the client, or appears earlier in the batch, are
+       * skipped and counted as duplicates.
        */
       const insertBatch = (
         clientId: string,
@@ -237,7 +305,13 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
             `;
           }
 
-          return yield* countStored(records.map((record) => record.publicId));
+          const ids = yield* storedIds(
+            records.map((record) => record.publicId),
+          );
+          const stored = records.filter((record) => ids.has(record.publicId));
+          yield* upsertSummary(clientId, stored);
+
+          return stored.length;
         }).pipe(
           sql.withTransaction,
           Effect.retry({ schedule: deadlockRetry, while: isDeadlock }),
