@@ -106,6 +106,18 @@ layer(testServer(), { excludeTestServices: true })(
         "active",
         /is completed, which can not change any more, not to "active"/,
       ],
+      [
+        "completed",
+        ["paused", "completed"],
+        "paused",
+        /is completed, which can not change any more, not to "paused"/,
+      ],
+      [
+        "completed",
+        ["completed"],
+        "draft",
+        /is completed, which can not change any more, not to "draft"/,
+      ],
     ];
 
     for (const [from, moves, to, detail] of refused) {
