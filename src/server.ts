@@ -100,12 +100,16 @@ export const HttpAppLive = Layer.unwrapEffect(
   ),
 );
 
-/** A Node HTTP server on the configured host and port. */
+/**
+ * A Node HTTP server on the configured host and port. It starts listening
+ * only after the migrations ran, so no connection waits on a server that
+ * cannot answer yet.
+ */
 export const NodeServerLive = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ host, port }) =>
     NodeHttpServer.layer(createServer, { host, port }),
   ),
-);
+).pipe(Layer.provide(MigrationsLive));
 
 /** The whole service; it needs only a `ConfigProvider`. */
 export const ServiceLive = HttpAppLive.pipe(

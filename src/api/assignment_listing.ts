@@ -11,7 +11,7 @@ import {
   OpenApi,
 } from "@effect/platform";
 import { Option, ParseResult, Schema } from "effect";
-import { Assignment } from "./assignments.ts";
+import { Assignment, EXAMPLE_ASSIGNMENT } from "./assignments.ts";
 import { Authentication } from "./auth.ts";
 import { allErrors, pathParam } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
@@ -180,18 +180,7 @@ export const AssignmentPage = Schema.Struct({
   identifier: "AssignmentPage",
   examples: [
     {
-      items: [
-        {
-          id: "0193a5c3-0a1b-7c2d-9e3f-405162738495",
-          experiment_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708192",
-          variant_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708194",
-          variant_name: "treatment",
-          user_id: "user_12345",
-          enrolled: true,
-          created_at: new Date("2026-10-27T10:05:00.000Z"),
-          updated_at: new Date("2026-10-27T10:05:00.000Z"),
-        },
-      ],
+      items: [EXAMPLE_ASSIGNMENT],
       next_cursor: EXAMPLE_CURSOR,
     },
   ],

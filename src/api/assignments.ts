@@ -16,6 +16,18 @@ import {
 } from "./common.ts";
 import { InvalidRequest, NotFound, ServiceUnavailable } from "./errors.ts";
 
+/** An assignment as the examples of the documentation show it. */
+export const EXAMPLE_ASSIGNMENT = {
+  id: "0193a5c3-0a1b-7c2d-9e3f-405162738495",
+  experiment_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708192",
+  variant_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708194",
+  variant_name: "treatment",
+  user_id: "user_12345",
+  enrolled: true,
+  created_at: new Date("2026-10-27T10:05:00.000Z"),
+  updated_at: new Date("2026-10-27T10:05:00.000Z"),
+};
+
 /** A user's sticky assignment to one variant of an experiment. */
 export const Assignment = Schema.Struct({
   id: Schema.NullOr(PublicId).annotations({
@@ -37,18 +49,7 @@ export const Assignment = Schema.Struct({
   updated_at: UtcTime,
 }).annotations({
   identifier: "Assignment",
-  examples: [
-    {
-      id: "0193a5c3-0a1b-7c2d-9e3f-405162738495",
-      experiment_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708192",
-      variant_id: "0193a5c2-7f3e-7a11-8d2b-4c5e6f708194",
-      variant_name: "treatment",
-      user_id: "user_12345",
-      enrolled: true,
-      created_at: new Date("2026-10-27T10:05:00.000Z"),
-      updated_at: new Date("2026-10-27T10:05:00.000Z"),
-    },
-  ],
+  examples: [EXAMPLE_ASSIGNMENT],
 });
 
 /** A user's sticky assignment to one variant of an experiment. */

@@ -64,7 +64,9 @@ const secondProcess = Effect.acquireRelease(
     );
     const url = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 300; attempt++) {
-      const up = await fetch(`${url}/health`).then(
+      const up = await fetch(`${url}/health`, {
+        signal: AbortSignal.timeout(2_000),
+      }).then(
         (response) => response.ok,
         () => false,
       );

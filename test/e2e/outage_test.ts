@@ -122,7 +122,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const waitUntilUp = async (url: string) => {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const up = await fetch(`${url}/health`).then(
+    const up = await fetch(`${url}/health`, {
+      signal: AbortSignal.timeout(2_000),
+    }).then(
       (response) => response.ok,
       () => false,
     );
@@ -185,7 +187,9 @@ layer(Layer.empty, { excludeTestServices: true })("shutdown", (it) => {
           },
         );
         const code = await exited;
-        const refused = await fetch(`${url}/health`).then(
+        const refused = await fetch(`${url}/health`, {
+          signal: AbortSignal.timeout(2_000),
+        }).then(
           () => false,
           () => true,
         );
