@@ -62,6 +62,7 @@ const secondProcess = Effect.acquireRelease(
       ["--import", "tsx", "src/main.ts"],
       { env: { ...process.env, ...env }, stdio: "ignore" },
     );
+    process.once("exit", () => child.kill("SIGKILL"));
     const url = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 300; attempt++) {
       const up = await fetch(`${url}/health`, {

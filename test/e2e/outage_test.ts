@@ -106,14 +106,17 @@ layer(throughProxy, { excludeTestServices: true })("with MySQL gone", (it) => {
   );
 });
 
-const startProcess = (port: number) =>
-  spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+const startProcess = (port: number) => {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: {
       ...process.env,
       ...Object.fromEntries(testEnvironment({ PORT: String(port) })),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  process.once("exit", () => child.kill("SIGKILL"));
+  return child;
+};
 
 const exitOf = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once("exit", resolve));
