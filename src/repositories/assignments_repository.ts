@@ -77,14 +77,21 @@ export class AssignmentsRepository extends Effect.Service<AssignmentsRepository>
             updated_at: toSqlTime(input.at),
           })}
         `.pipe(
-          Effect.as(true),
+          Effect.as<AssignmentRecord>({
+            publicId: input.publicId,
+            variantKey: input.variantKey,
+            userId: input.userId,
+            createdAt: input.at,
+            updatedAt: input.at,
+          }),
           Effect.catchIf(
             (error) => errorCode(error) === "ER_DUP_ENTRY",
-            () => Effect.succeed(false),
+            () =>
+              find(input.experimentKey, input.userId).pipe(
+                Effect.map(Option.getOrThrow),
+              ),
           ),
           databaseBoundary,
-          Effect.zipRight(find(input.experimentKey, input.userId)),
-          Effect.map(Option.getOrThrow),
           Effect.withSpan("AssignmentsRepository.insertOrGet", {
             attributes: { experimentKey: input.experimentKey },
           }),

@@ -114,39 +114,57 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
        * otherwise served the control or the winner without being stored.
        * Reads go to the cache, then MySQL; only an enrolment writes.
        */
+      const resolve = <E>(
+        clientId: string,
+        experimentId: string,
+        userId: string,
+        attributes: Attributes | undefined,
+        definition: Effect.Effect<ExperimentRecord, E>,
+      ) =>
+        Effect.gen(function* () {
+          const key = assignmentKey(clientId, experimentId, userId);
+          const cached = Option.flatMap(
+            yield* cache.get(key),
+            decodeAssignment,
+          );
+          if (Option.isSome(cached)) return cached.value;
+
+          const experiment = yield* definition;
+          const existing = yield* repository.find(experiment.key, userId);
+          const winnerIndex = experiment.variants.findIndex(
+            (variant) => variant.key === experiment.winnerVariantKey,
+          );
+          const policy = newUserPolicy(
+            experiment.status,
+            winnerIndex === -1 ? undefined : winnerIndex,
+          );
+          if (Option.isNone(existing) && policy.kind === "serve") {
+            return unenrolled(experiment, userId, policy.variantIndex);
+          }
+
+          const record = Option.isSome(existing)
+            ? existing.value
+            : yield* enroll(clientId, experiment, userId, attributes);
+          const assignment = toAssignment(experiment, record);
+
+          yield* cache.set(key, encodeAssignment(assignment), ASSIGNMENT_TTL);
+          return assignment;
+        });
+
+      /** The user's assignment in one experiment; see `resolve`. */
       const assign = Effect.fn("AssignmentsService.assign")(function* (
         clientId: string,
         experimentId: string,
         userId: string,
         attributes?: Attributes,
       ) {
-        const key = assignmentKey(clientId, experimentId, userId);
-        const cached = Option.flatMap(yield* cache.get(key), decodeAssignment);
-        if (Option.isSome(cached)) return cached.value;
-
-        const experiment = yield* experiments.definition(
+        return yield* resolve(
           clientId,
           experimentId,
+          userId,
+          attributes,
+          experiments.definition(clientId, experimentId),
         );
-        const existing = yield* repository.find(experiment.key, userId);
-        const winnerIndex = experiment.variants.findIndex(
-          (variant) => variant.key === experiment.winnerVariantKey,
-        );
-        const policy = newUserPolicy(
-          experiment.status,
-          winnerIndex === -1 ? undefined : winnerIndex,
-        );
-        if (Option.isNone(existing) && policy.kind === "serve") {
-          return unenrolled(experiment, userId, policy.variantIndex);
-        }
-
-        const record = Option.isSome(existing)
-          ? existing.value
-          : yield* enroll(clientId, experiment, userId, attributes);
-        const assignment = toAssignment(experiment, record);
-
-        yield* cache.set(key, encodeAssignment(assignment), ASSIGNMENT_TTL);
-        return assignment;
       });
 
       /**
@@ -165,15 +183,22 @@ export class AssignmentsService extends Effect.Service<AssignmentsService>()(
           experimentIds === undefined
             ? yield* experiments.activeIds(clientId)
             : [...new Set(experimentIds)];
-        yield* Effect.forEach(
+        const definitions = yield* Effect.forEach(
           ids,
           (experimentId) => experiments.definition(clientId, experimentId),
-          { concurrency: 8, discard: true },
+          { concurrency: 8 },
         );
 
         const assignments = yield* Effect.forEach(
-          ids,
-          (experimentId) => assign(clientId, experimentId, userId, attributes),
+          definitions,
+          (experiment) =>
+            resolve(
+              clientId,
+              experiment.publicId,
+              userId,
+              attributes,
+              Effect.succeed(experiment),
+            ),
           { concurrency: 8 },
         );
         return { user_id: userId, assignments };
