@@ -40,8 +40,10 @@ const EXAMPLE_CURSOR =
   "MGExYi03YzJkLTllM2YtNDA1MTYyNzM4NDk1";
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const POSITION =
-  /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?,([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const POSITION = new RegExp(
+  String.raw`^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?,(${UUID})$`,
+);
 
 const isCalendarTime = (day: string, time: string) => {
   const date = new Date(`${day}T${time}Z`);

@@ -128,7 +128,9 @@ export const AssignmentListingHandlers = HttpApiBuilder.group(
         return HttpServerResponse.stream(body, {
           contentType: NDJSON_MEDIA_TYPE,
           headers: {
-            "content-disposition": `attachment; filename="assignments-${experiment.publicId}.ndjson"`,
+            "content-disposition":
+              `attachment; filename="assignments-` +
+              `${experiment.publicId}.ndjson"`,
             "cache-control": "no-store",
           },
         });
