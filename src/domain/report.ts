@@ -419,11 +419,14 @@ export function splitSegments(
   }));
 }
 
-/** New users or first conversions of a variant in one period. */
+/**
+ * New users or first conversions of a variant in one period. A `null`
+ * period counts users of the type who did not convert inside the window.
+ */
 export interface PeriodCount {
   readonly variantKey: number;
   readonly eventType: string | null;
-  readonly period: string;
+  readonly period: string | null;
   readonly count: number;
 }
 
@@ -473,7 +476,10 @@ export function buildTimeSeries(
   eventTypes: ReadonlyArray<string>,
   granularity: "hour" | "day",
 ): ReadonlyArray<SeriesPoint> {
-  const times = [...users, ...conversions].map((row) => Date.parse(row.period));
+  const dated = [...users, ...conversions].flatMap((row) =>
+    row.period === null ? [] : [{ ...row, time: Date.parse(row.period) }],
+  );
+  const times = dated.map((row) => row.time);
   if (times.length === 0) return [];
 
   const first = times.reduce((a, b) => Math.min(a, b));
@@ -482,8 +488,9 @@ export function buildTimeSeries(
   const periods = Math.min(Math.floor((last - first) / step) + 1, MAX_PERIODS);
 
   const added = new Map<string, number>();
-  for (const row of [...users, ...conversions]) {
-    const key = `${Date.parse(row.period)}\u0000${row.variantKey}\u0000${row.eventType ?? ""}`;
+  for (const row of dated) {
+    const type = row.eventType ?? "";
+    const key = `${row.time}\u0000${row.variantKey}\u0000${type}`;
     added.set(key, (added.get(key) ?? 0) + row.count);
   }
 
@@ -519,6 +526,61 @@ export function buildTimeSeries(
       }),
     };
   });
+}
+
+/**
+ * The totals that a time series' rows add up to, when they were counted
+ * without segments: users per variant, and converted users per variant
+ * and type, with the types whose users did not convert in the window.
+ * They equal what the separate counting queries answer, so a report with
+ * a time series need not run those.
+ *
+ * @param users New users per variant and period.
+ * @param conversions First conversions per variant, type and period.
+ * @returns The users and conversions of a report's counts.
+ *
+ * @example
+ * ```ts
+ * totalsOfSeries(
+ *   [{ variantKey: 1, eventType: null, period: "2026-10-27", count: 5 }],
+ *   [{ variantKey: 1, eventType: "buy", period: null, count: 4 }],
+ * );
+ * // users: 5 for variant 1; conversions: 0 of "buy" for variant 1
+ * ```
+ */
+export function totalsOfSeries(
+  users: ReadonlyArray<PeriodCount>,
+  conversions: ReadonlyArray<PeriodCount>,
+): Pick<ReportCounts, "users" | "conversions"> {
+  const usersByVariant = new Map<number, number>();
+  for (const row of users) {
+    usersByVariant.set(
+      row.variantKey,
+      (usersByVariant.get(row.variantKey) ?? 0) + row.count,
+    );
+  }
+
+  const converted = new Map<string, SegmentConversions>();
+  for (const row of conversions) {
+    const eventType = row.eventType ?? "";
+    const key = `${row.variantKey}\u0000${eventType}`;
+    const count = row.period === null ? 0 : row.count;
+    converted.set(key, {
+      variantKey: row.variantKey,
+      segment: null,
+      eventType,
+      converted: (converted.get(key)?.converted ?? 0) + count,
+    });
+  }
+
+  return {
+    users: [...usersByVariant].map(([variantKey, count]) => ({
+      variantKey,
+      segment: null,
+      users: count,
+    })),
+    conversions: [...converted.values()],
+  };
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;

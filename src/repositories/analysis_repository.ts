@@ -60,11 +60,14 @@ export const ValueRow = Schema.Struct({
   skipped: Count,
 });
 
-/** New users or new conversions of one variant in one period. */
+/**
+ * New users or new conversions of one variant in one period; a `null`
+ * period counts users of the type who did not convert inside the window.
+ */
 export const PeriodRow = Schema.Struct({
   variantKey: Schema.Number,
   eventType: Schema.NullOr(Schema.String),
-  period: Schema.String,
+  period: Schema.NullOr(Schema.String),
   count: Count,
 });
 
@@ -72,8 +75,6 @@ const PERIOD_FORMAT: Record<Granularity, string> = {
   hour: "%Y-%m-%dT%H:00:00Z",
   day: "%Y-%m-%dT00:00:00Z",
 };
-
-const NUMERIC_JSON = ["INTEGER", "UNSIGNED INTEGER", "DOUBLE", "DECIMAL"];
 
 /** Aggregates over assignments and events. */
 export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
@@ -101,31 +102,101 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
           ),
         ]);
 
-      const eventWindow = ({ from, to, conversionWindowMs }: AnalysisWindow) =>
-        sql.and([
-          sql`e.occurred_at >= a.created_at`,
-          ...(from === undefined
-            ? []
-            : [sql`e.occurred_at >= ${toSqlTime(from)}`]),
-          ...(to === undefined ? [] : [sql`e.occurred_at <= ${toSqlTime(to)}`]),
+      /**
+       * The first and last moment of the events that count for an assigned
+       * user, as SQL over the column that holds the assignment time: from
+       * the later of the assignment and `from`, to the earlier of `to` and
+       * the end of the conversion window. No upper bound is `undefined`.
+       */
+      const eventBounds = (
+        { from, to, conversionWindowMs }: AnalysisWindow,
+        assigned: Statement.Fragment,
+      ) => {
+        const time = (date: Date) =>
+          sql`CAST(${toSqlTime(date)} AS DATETIME(6))`;
+        const lower =
+          from === undefined
+            ? assigned
+            : sql`GREATEST(${assigned}, ${time(from)})`;
+        const uppers = [
+          ...(to === undefined ? [] : [time(to)]),
           ...(conversionWindowMs === undefined
             ? []
             : [
-                sql`e.occurred_at <= DATE_ADD(a.created_at,
+                sql`DATE_ADD(${assigned},
                   INTERVAL ${conversionWindowMs * 1000} MICROSECOND)`,
               ]),
-        ]);
+        ];
+        const upper =
+          uppers.length < 2 ? uppers[0] : sql`LEAST(${sql.csv(uppers)})`;
+        return { lower, upper };
+      };
 
-      const typeFilterOn = (
-        column: string,
-        eventTypes: ReadonlyArray<string> | undefined,
-      ) =>
-        eventTypes === undefined
-          ? sql``
-          : sql`AND ${sql.in(column, eventTypes)}`;
+      /** `AND time <= upper`, or nothing without an upper bound. */
+      const notAfter = (
+        time: Statement.Fragment,
+        upper: Statement.Fragment | undefined,
+      ) => (upper === undefined ? sql`` : sql`AND ${time} <= ${upper}`);
+
+      /** The user's events of the summary row's type, for a look-up. */
+      const eventsOfSummaryRow = (scope: AnalysisScope) => sql`
+        FROM events e
+        WHERE e.client_id = ${scope.clientId}
+          AND e.user_id = a.user_id
+          AND e.event_type = u.event_type
+      `;
+
+      /**
+       * Whether the user of a summary row has an event of its type between
+       * the bounds. The first and last times answer it, unless they lie
+       * on either side of the bounds: only then is the index of events
+       * read, for that user and type.
+       */
+      const convertedInWindow = (scope: AnalysisScope) => {
+        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
+        if (upper === undefined) return sql`u.last_at >= ${lower}`;
+
+        return sql`CASE
+          WHEN u.last_at < ${lower} OR u.first_at > ${upper} THEN 0
+          WHEN u.first_at >= ${lower} OR u.last_at <= ${upper} THEN 1
+          ELSE EXISTS (
+            SELECT 1 ${eventsOfSummaryRow(scope)}
+              AND e.occurred_at BETWEEN ${lower} AND ${upper}
+          )
+        END`;
+      };
+
+      /**
+       * The time of a summary row's first event inside the bounds; `NULL`
+       * when there is none. The first and last times answer it, unless
+       * they lie on either side of the lower bound. The look-up takes the
+       * first index entry (`ORDER BY ... LIMIT 1`): with `MIN`, MariaDB
+       * reads every later entry of the user and type.
+       */
+      const firstInWindow = (scope: AnalysisScope) => {
+        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
+        const ifNotAfter = (time: Statement.Fragment) =>
+          upper === undefined
+            ? time
+            : sql`CASE WHEN ${time} <= ${upper} THEN ${time} END`;
+
+        return sql`CASE
+          WHEN u.first_at >= ${lower} THEN ${ifNotAfter(sql`u.first_at`)}
+          WHEN u.last_at < ${lower} THEN NULL
+          ELSE (
+            SELECT e.occurred_at ${eventsOfSummaryRow(scope)}
+              AND e.occurred_at >= ${lower}
+              ${notAfter(sql`e.occurred_at`, upper)}
+            ORDER BY e.occurred_at
+            LIMIT 1
+          )
+        END`;
+      };
 
       const typeFilter = (eventTypes: ReadonlyArray<string> | undefined) =>
-        typeFilterOn("e.event_type", eventTypes);
+        eventTypes === undefined
+          ? sql``
+          : sql`AND ${sql.in("u.event_type", eventTypes)}`;
 
       const traced =
         (name: string, scope: AnalysisScope) =>
@@ -152,64 +223,27 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
           Effect.flatMap(decodeRows(UserCountRow)),
         );
 
-      const isUnbounded = ({ from, to, conversionWindowMs }: AnalysisWindow) =>
-        from === undefined &&
-        to === undefined &&
-        conversionWindowMs === undefined;
-
-      /**
-       * Without a window, a user converted on a type when the last event of
-       * the type came at or after the assignment: one summary row per user
-       * and type, so nothing needs `DISTINCT`.
-       */
-      const summaryConversions = (
-        scope: AnalysisScope,
-        eventTypes: ReadonlyArray<string> | undefined,
-      ) => {
-        const types = typeFilterOn("u.event_type", eventTypes);
-
-        return sql`
-            SELECT a.variant_id AS variantKey, ${segmentOf(scope)} AS segment,
-                   u.event_type AS eventType,
-                   CAST(SUM(u.last_at >= a.created_at) AS CHAR) AS converted
-            FROM assignments a
-            JOIN user_event_types u
-              ON u.client_id = ${scope.clientId} AND u.user_id = a.user_id
-            WHERE ${userScope(scope)} ${types}
-            GROUP BY a.variant_id, segment, u.event_type
-          `;
-      };
-
-      const eventConversions = (
-        scope: AnalysisScope,
-        eventTypes: ReadonlyArray<string> | undefined,
-      ) => sql`
-            SELECT a.variant_id AS variantKey, ${segmentOf(scope)} AS segment,
-                   e.event_type AS eventType,
-                   CAST(COUNT(DISTINCT CASE
-                     WHEN ${eventWindow(scope.window)} THEN a.id
-                   END) AS CHAR) AS converted
-            FROM assignments a
-            JOIN events e
-              ON e.client_id = ${scope.clientId} AND e.user_id = a.user_id
-            WHERE ${userScope(scope)} ${typeFilter(eventTypes)}
-            GROUP BY a.variant_id, segment, e.event_type
-          `;
-
       /**
        * Per variant (and segment) and event type, the users with at least
        * one event of the type inside the window. Types that the users sent
-       * only outside it appear with zero conversions. Without a window the
-       * counts come from `user_event_types`, otherwise from the events.
+       * only outside it appear with zero conversions. The counts come from
+       * `user_event_types`, one row per user and type, so nothing needs
+       * `DISTINCT`.
        */
       const conversions = (
         scope: AnalysisScope,
         eventTypes: ReadonlyArray<string> | undefined,
       ) =>
-        (isUnbounded(scope.window)
-          ? summaryConversions(scope, eventTypes)
-          : eventConversions(scope, eventTypes)
-        ).pipe(
+        sql`
+            SELECT a.variant_id AS variantKey, ${segmentOf(scope)} AS segment,
+                   u.event_type AS eventType,
+                   CAST(SUM(${convertedInWindow(scope)}) AS CHAR) AS converted
+            FROM assignments a
+            JOIN user_event_types u
+              ON u.client_id = ${scope.clientId} AND u.user_id = a.user_id
+            WHERE ${userScope(scope)} ${typeFilter(eventTypes)}
+            GROUP BY a.variant_id, segment, u.event_type
+          `.pipe(
           traced("conversions", scope),
           Effect.flatMap(decodeRows(ConversionRow)),
         );
@@ -218,14 +252,14 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
        * Per variant (and segment), the sum and the sum of squares of each
        * converted user's total of a numeric property, and how many values
        * were present but not numbers. Users without such events add zero.
+       * The values come from `event_values`, not from the events' JSON.
        */
       const valueTotals = (
         scope: AnalysisScope,
         eventType: string,
         property: string,
       ) => {
-        const value = sql`JSON_EXTRACT(e.properties, ${jsonPath(property)})`;
-        const numeric = sql`JSON_TYPE(${value}) IN ${sql.in(NUMERIC_JSON)}`;
+        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
 
         return sql`
             SELECT t.variantKey, t.segment,
@@ -235,16 +269,17 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
             FROM (
               SELECT a.variant_id AS variantKey,
                      ${segmentOf(scope)} AS segment,
-                     SUM(CASE WHEN ${numeric}
-                       THEN CAST(${value} AS DOUBLE) ELSE 0 END) AS total,
-                     SUM(CASE WHEN ${value} IS NOT NULL AND NOT (${numeric})
-                       THEN 1 ELSE 0 END) AS skipped
+                     SUM(COALESCE(v.number, 0)) AS total,
+                     SUM(v.number IS NULL) AS skipped
               FROM assignments a
-              JOIN events e
-                ON e.client_id = ${scope.clientId}
-               AND e.user_id = a.user_id
-               AND e.event_type = ${eventType}
-              WHERE ${userScope(scope)} AND ${eventWindow(scope.window)}
+              JOIN event_values v
+                ON v.client_id = ${scope.clientId}
+               AND v.event_type = ${eventType}
+               AND v.property = ${property}
+               AND v.user_id = a.user_id
+              WHERE ${userScope(scope)}
+                AND v.occurred_at >= ${lower}
+                ${notAfter(sql`v.occurred_at`, upper)}
               GROUP BY a.variant_id, segment, a.id
             ) t
             GROUP BY t.variantKey, t.segment
@@ -269,7 +304,14 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
           Effect.flatMap(decodeRows(PeriodRow)),
         );
 
-      /** Users' first conversions per variant, event type and period. */
+      /**
+       * Users' first conversions per variant, event type and period: per
+       * user and type, the first event inside the window. Users of a type
+       * without one count in a `NULL` period, so that the rows hold every
+       * type the users sent, as `conversions` does. The derived table's
+       * expression is referenced once: MariaDB merges the table into the
+       * outer query and would evaluate it once per reference.
+       */
       const conversionsPerPeriod = (
         scope: AnalysisScope,
         eventTypes: ReadonlyArray<string> | undefined,
@@ -281,14 +323,12 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
                      AS period,
                    CAST(COUNT(*) AS CHAR) AS count
             FROM (
-              SELECT a.variant_id AS variantKey, e.event_type AS eventType,
-                     MIN(e.occurred_at) AS firstAt
+              SELECT a.variant_id AS variantKey, u.event_type AS eventType,
+                     ${firstInWindow(scope)} AS firstAt
               FROM assignments a
-              JOIN events e
-                ON e.client_id = ${scope.clientId} AND e.user_id = a.user_id
-              WHERE ${userScope(scope)} AND ${eventWindow(scope.window)}
-                ${typeFilter(eventTypes)}
-              GROUP BY a.variant_id, a.id, e.event_type
+              JOIN user_event_types u
+                ON u.client_id = ${scope.clientId} AND u.user_id = a.user_id
+              WHERE ${userScope(scope)} ${typeFilter(eventTypes)}
             ) t
             GROUP BY t.variantKey, t.eventType, period
           `.pipe(

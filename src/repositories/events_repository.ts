@@ -5,6 +5,7 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql";
 import { Array as Arr, Effect, Option, Order, Schedule, Schema } from "effect";
+import { ATTRIBUTE_KEY } from "../api/common.ts";
 import {
   type EventPosition,
   type NewEvent,
@@ -167,6 +168,27 @@ const toSummaryColumns = (clientId: string, row: SummaryRow) => ({
   last_at: toSqlTime(row.lastAt),
 });
 
+/**
+ * The `event_values` rows of stored events: one per top-level property
+ * that a value metric can name, with its value when it is a finite number
+ * and `null` otherwise.
+ */
+const valueColumns = (clientId: string, records: ReadonlyArray<EventRecord>) =>
+  records.flatMap((record) =>
+    Object.entries(record.properties)
+      .filter(([property]) => ATTRIBUTE_KEY.test(property))
+      .map(([property, value]) => ({
+        client_id: clientId,
+        event_type: record.eventType,
+        property,
+        user_id: record.userId,
+        occurred_at: toSqlTime(record.occurredAt),
+        event_public_id: record.publicId,
+        number:
+          typeof value === "number" && Number.isFinite(value) ? value : null,
+      })),
+  );
+
 const isDuplicate = (error: SqlError.SqlError) =>
   errorCode(error) === "ER_DUP_ENTRY";
 
@@ -238,8 +260,30 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
           { discard: true },
         );
 
+      /** Records the properties of stored events in `event_values`. */
+      const insertValues = (
+        clientId: string,
+        records: ReadonlyArray<EventRecord>,
+      ) =>
+        Effect.forEach(
+          Arr.chunksOf(valueColumns(clientId, records), INSERT_CHUNK),
+          (chunk) => sql`INSERT INTO event_values ${sql.insert(chunk)}`,
+          { discard: true },
+        );
+
+      /** Everything derived from stored events, in the same transaction. */
+      const insertDerived = (
+        clientId: string,
+        records: ReadonlyArray<EventRecord>,
+      ) =>
+        Effect.zipRight(
+          upsertSummary(clientId, records),
+          insertValues(clientId, records),
+        );
+
       /**
-       * Stores one event, and its summary row in the same transaction.
+       * Stores one event, with its summary row and its values, in one
+       * transaction.
        * When its `event_id` is already stored for the client, stores
        * nothing and returns the stored event instead.
        */
@@ -249,7 +293,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
         return sql`
           INSERT INTO events ${sql.insert(toColumns(clientId, record))}
         `.pipe(
-          Effect.zipRight(upsertSummary(clientId, [record])),
+          Effect.zipRight(insertDerived(clientId, [record])),
           sql.withTransaction,
           Effect.retry({ schedule: deadlockRetry, while: isDeadlock }),
           Effect.as(record),
@@ -281,9 +325,9 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
 
       /**
        * Stores a batch in one transaction, with multi-row inserts, and the
-       * summary rows of the events it stored. Events whose `event_id` is
-       * already stored for the client, or appears earlier in the batch, are
-       * skipped and counted as duplicates.
+       * summary rows and values of the events it stored. Events whose
+       * `event_id` is already stored for the client, or appears earlier in
+       * the batch, are skipped and counted as duplicates.
        */
       const insertBatch = (
         clientId: string,
@@ -309,7 +353,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
             records.map((record) => record.publicId),
           );
           const stored = records.filter((record) => ids.has(record.publicId));
-          yield* upsertSummary(clientId, stored);
+          yield* insertDerived(clientId, stored);
 
           return stored.length;
         }).pipe(

@@ -11,10 +11,12 @@ import {
   buildTimeSeries,
   splitSegments,
   summarize,
+  totalsOfSeries,
 } from "../domain/report.ts";
 import {
   AnalysisRepository,
   type AnalysisScope,
+  type Granularity,
 } from "../repositories/analysis_repository.ts";
 import { ExperimentsService } from "./experiments_service.ts";
 import { DEFAULT_CONFIDENCE, windowOf } from "./results_service.ts";
@@ -30,46 +32,81 @@ export class ReportService extends Effect.Service<ReportService>()(
       const experiments = yield* ExperimentsService;
       const analysis = yield* AnalysisRepository;
 
-      const counts = (scope: AnalysisScope, query: typeof ReportQuery.Type) => {
-        const metrics = (query.value_metric ?? []).map(pairOf);
-        return Effect.all(
-          {
-            users: analysis.userCounts(scope),
-            conversions: analysis.conversions(scope, query.event_type),
-            values: Effect.forEach(metrics, ([eventType, property]) =>
-              Effect.map(
-                analysis.valueTotals(scope, eventType, property),
-                (rows) => ({ eventType, property, rows }),
-              ),
+      const valueCounts = (
+        scope: AnalysisScope,
+        query: typeof ReportQuery.Type,
+      ) =>
+        Effect.forEach(
+          (query.value_metric ?? []).map(pairOf),
+          ([eventType, property]) =>
+            Effect.map(
+              analysis.valueTotals(scope, eventType, property),
+              (rows) => ({ eventType, property, rows }),
             ),
-          },
-          { concurrency: 3 },
         );
-      };
 
       const timeSeries = (
         scope: AnalysisScope,
         query: typeof ReportQuery.Type,
-        eventTypes: ReadonlyArray<string>,
+        granularity: Granularity,
       ) =>
-        Effect.gen(function* () {
-          const granularity = query.granularity;
-          if (granularity === undefined) return undefined;
+        Effect.all(
+          {
+            users: analysis.usersPerPeriod(scope, granularity),
+            conversions: analysis.conversionsPerPeriod(
+              scope,
+              query.event_type,
+              granularity,
+            ),
+          },
+          { concurrency: 2 },
+        ).pipe(Effect.map((rows) => ({ granularity, ...rows })));
 
-          const overall = { ...scope, segmentBy: undefined };
-          const [users, conversions] = yield* Effect.all(
-            [
-              analysis.usersPerPeriod(overall, granularity),
-              analysis.conversionsPerPeriod(
-                overall,
-                query.event_type,
-                granularity,
-              ),
-            ],
-            { concurrency: 2 },
+      /**
+       * The counts and the time series. A report with a time series and
+       * without segments takes its users and conversions from the series'
+       * rows, which add up to them, rather than counting them again.
+       */
+      const counts = (scope: AnalysisScope, query: typeof ReportQuery.Type) => {
+        const granularity = query.granularity;
+        const values = valueCounts(scope, query);
+
+        if (granularity !== undefined && scope.segmentBy === undefined) {
+          return Effect.all([timeSeries(scope, query, granularity), values], {
+            concurrency: 2,
+          }).pipe(
+            Effect.map(([series, valueRows]) => ({
+              counted: {
+                ...totalsOfSeries(series.users, series.conversions),
+                values: valueRows,
+              },
+              series,
+            })),
           );
-          return { granularity, users, conversions, eventTypes };
-        });
+        }
+
+        return Effect.all(
+          {
+            counted: Effect.all(
+              {
+                users: analysis.userCounts(scope),
+                conversions: analysis.conversions(scope, query.event_type),
+                values,
+              },
+              { concurrency: 3 },
+            ),
+            series:
+              granularity === undefined
+                ? Effect.succeed(undefined)
+                : timeSeries(
+                    { ...scope, segmentBy: undefined },
+                    query,
+                    granularity,
+                  ),
+          },
+          { concurrency: 2 },
+        );
+      };
 
       const report = Effect.fn("ReportService.report")(function* (
         clientId: string,
@@ -89,17 +126,15 @@ export class ReportService extends Effect.Service<ReportService>()(
           segmentBy: query.segment_by,
         };
 
-        const counted = yield* counts(scope, query);
+        const { counted, series } = yield* counts(scope, query);
         const overall = analyse(
           experiment.variants,
           counted,
           query.event_type,
           confidence,
         );
-        const series = yield* timeSeries(
-          scope,
-          query,
-          overall.conversions.map((metric) => metric.event_type),
+        const eventTypes = overall.conversions.map(
+          (metric) => metric.event_type,
         );
         const { sentences, warnings } = summarize(overall, confidence);
 
@@ -130,8 +165,7 @@ export class ReportService extends Effect.Service<ReportService>()(
                       ...analyse(
                         experiment.variants,
                         group.counts,
-                        query.event_type ??
-                          overall.conversions.map((m) => m.event_type),
+                        query.event_type ?? eventTypes,
                         confidence,
                       ),
                     }),
@@ -146,7 +180,7 @@ export class ReportService extends Effect.Service<ReportService>()(
                     experiment.variants,
                     series.users,
                     series.conversions,
-                    series.eventTypes,
+                    eventTypes,
                     series.granularity,
                   ),
                 },

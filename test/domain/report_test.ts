@@ -16,6 +16,7 @@ import {
   type SegmentValues,
   splitSegments,
   summarize,
+  totalsOfSeries,
 } from "../../src/domain/report.ts";
 
 // Reference values: test/domain/statistics/reference/report_vectors.py,
@@ -887,7 +888,7 @@ describe("splitSegments()", () => {
 const periodCount = (
   variantKey: number,
   eventType: string | null,
-  period: string,
+  period: string | null,
   count: number,
 ): PeriodCount => ({ variantKey, eventType, period, count });
 
@@ -1013,6 +1014,32 @@ describe("buildTimeSeries()", () => {
     assert.strictEqual(daily[0]?.period_start.getTime(), Date.UTC(2026, 2, 29));
   });
 
+  it("buildTimeSeries() leaves out users who did not convert (null period)", () => {
+    const users = [periodCount(1, null, "2026-10-27T00:00:00Z", 10)];
+    const converted = [periodCount(1, "purchase", "2026-10-28T00:00:00Z", 2)];
+    const notConverted = [
+      periodCount(1, "purchase", null, 8),
+      periodCount(2, "signup", null, 5),
+    ];
+
+    const series = buildTimeSeries(
+      twoVariants(50, 50),
+      users,
+      [...notConverted, ...converted],
+      ["purchase", "signup"],
+      "day",
+    );
+
+    assert.deepStrictEqual(series, [
+      point("2026-10-27T00:00:00Z", [10, 0, 0], [0, 0, 0]),
+      point("2026-10-28T00:00:00Z", [10, 2, 0], [0, 0, 0]),
+    ]);
+    assert.deepStrictEqual(
+      buildTimeSeries(twoVariants(50, 50), [], notConverted, [], "day"),
+      [],
+    );
+  });
+
   it("buildTimeSeries() gives no points without data", () => {
     assert.deepStrictEqual(
       buildTimeSeries(twoVariants(50, 50), [], [], ["purchase"], "day"),
@@ -1089,6 +1116,80 @@ describe("buildTimeSeries()", () => {
 const TOO_LITTLE_DATA_ADVICE =
   `at least ${MIN_USERS_PER_VARIANT} per variant are advisable ` +
   "before reading the results.";
+
+describe("totalsOfSeries()", () => {
+  it("totalsOfSeries() adds up users per variant over the periods", () => {
+    const { users } = totalsOfSeries(
+      [
+        periodCount(1, null, "2026-10-25T00:00:00Z", 40),
+        periodCount(2, null, "2026-10-25T00:00:00Z", 38),
+        periodCount(1, null, "2026-10-27T00:00:00Z", 25),
+      ],
+      [],
+    );
+
+    assert.deepStrictEqual(users, [
+      { variantKey: 1, segment: null, users: 65 },
+      { variantKey: 2, segment: null, users: 38 },
+    ]);
+  });
+
+  it("totalsOfSeries() adds up conversions and keeps unconverted types", () => {
+    const { conversions } = totalsOfSeries(
+      [],
+      [
+        periodCount(1, "purchase", "2026-10-25T00:00:00Z", 3),
+        periodCount(1, "purchase", null, 30),
+        periodCount(1, "purchase", "2026-10-26T00:00:00Z", 4),
+        periodCount(2, "purchase", "2026-10-26T00:00:00Z", 5),
+        periodCount(2, "refund", null, 6),
+      ],
+    );
+
+    assert.deepStrictEqual(conversions, [
+      { variantKey: 1, segment: null, eventType: "purchase", converted: 7 },
+      { variantKey: 2, segment: null, eventType: "purchase", converted: 5 },
+      { variantKey: 2, segment: null, eventType: "refund", converted: 0 },
+    ]);
+  });
+
+  it("totalsOfSeries() feeds analyse() like the separate counts", () => {
+    const usersRows = [
+      periodCount(1, null, "2026-10-25T00:00:00Z", 600),
+      periodCount(2, null, "2026-10-25T00:00:00Z", 580),
+      periodCount(1, null, "2026-10-26T00:00:00Z", 400),
+      periodCount(2, null, "2026-10-26T00:00:00Z", 420),
+    ];
+    const conversionRows = [
+      periodCount(1, "purchase", "2026-10-25T00:00:00Z", 60),
+      periodCount(1, "purchase", "2026-10-26T00:00:00Z", 40),
+      periodCount(1, "purchase", null, 200),
+      periodCount(2, "purchase", "2026-10-26T00:00:00Z", 130),
+      periodCount(2, "purchase", null, 170),
+    ];
+    const separate: ReportCounts = {
+      users: [
+        { variantKey: 1, segment: null, users: 1000 },
+        { variantKey: 2, segment: null, users: 1000 },
+      ],
+      conversions: [
+        { variantKey: 1, segment: null, eventType: "purchase", converted: 100 },
+        { variantKey: 2, segment: null, eventType: "purchase", converted: 130 },
+      ],
+      values: [],
+    };
+
+    const fromSeries = {
+      ...totalsOfSeries(usersRows, conversionRows),
+      values: [],
+    };
+
+    assert.deepStrictEqual(
+      analyse(twoVariants(50, 50), fromSeries, undefined, 0.95),
+      analyse(twoVariants(50, 50), separate, undefined, 0.95),
+    );
+  });
+});
 
 describe("summarize()", () => {
   it("summarize() states each metric's leader, lift, interval and verdict", () => {

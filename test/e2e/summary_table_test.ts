@@ -36,6 +36,60 @@ const event = (
     ? { user_id, type, timestamp }
     : { user_id, type, timestamp, event_id };
 
+/**
+ * Properties of every kind: numbers (integer, decimal, negative, huge),
+ * values that are not numbers, and names a value metric cannot ask for.
+ */
+const MIXED_PROPERTIES = {
+  amount: 12.5,
+  count: -3,
+  huge: 1e300,
+  note: "12.5",
+  flag: true,
+  nothing: null,
+  nested: { amount: 1 },
+  list: [1, 2],
+  "plan.tier": 2,
+  "bad key": 4,
+  [`k${"x".repeat(64)}`]: 5,
+} as const;
+
+/** The `event_values` rows that `MIXED_PROPERTIES` gives, by property. */
+const MIXED_VALUES: ReadonlyArray<readonly [string, number | null]> = [
+  ["amount", 12.5],
+  ["count", -3],
+  ["flag", null],
+  ["huge", 1e300],
+  ["list", null],
+  ["nested", null],
+  ["note", null],
+  ["nothing", null],
+  ["plan.tier", 2],
+];
+
+const valuesOf = (clientId: string, userId: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const rows = yield* sql<{
+      readonly event_type: string;
+      readonly property: string;
+      readonly occurred_at: string;
+      readonly number: number | null;
+    }>`
+      SELECT event_type, property, CAST(occurred_at AS CHAR) AS occurred_at,
+             number
+      FROM event_values
+      WHERE client_id = ${clientId} AND user_id = ${userId}
+      ORDER BY event_type, occurred_at, property
+    `;
+    return rows.map((row) => [
+      row.event_type,
+      row.occurred_at,
+      row.property,
+      row.number,
+    ]);
+  });
+
 interface SummaryRow {
   readonly client_id: string;
   readonly user_id: string;
@@ -161,7 +215,7 @@ const populate = (alpha: ExperimentsClient, beta: ExperimentsClient) =>
 
 layer(testServer(), { excludeTestServices: true })("user_event_types", (it) => {
   it.effect(
-    "conversions() counts from the summary table like the raw query",
+    "conversions() answer the same with a window that holds every event",
     () =>
       Effect.gen(function* () {
         const alpha = yield* clientFor(TOKENS.alpha);
@@ -215,7 +269,7 @@ layer(testServer(), { excludeTestServices: true })("user_event_types", (it) => {
   );
 
   it.effect(
-    "conversions() counts segments from the summary table like the raw query",
+    "segments answer the same with a window that holds every event",
     () =>
       Effect.gen(function* () {
         const alpha = yield* clientFor(TOKENS.alpha);
@@ -322,6 +376,70 @@ layer(testServer(), { excludeTestServices: true })("user_event_types", (it) => {
     }),
   );
 
+  it.effect("record() and recordBatch() keep event_values in step", () =>
+    Effect.gen(function* () {
+      const alpha = yield* clientFor(TOKENS.alpha);
+      const beta = yield* clientFor(TOKENS.beta);
+      const user = unique("values");
+      const id = unique("event");
+      const rowsAt = (type: string, time: string) =>
+        MIXED_VALUES.map(([property, number]) => [
+          type,
+          time,
+          property,
+          number,
+        ]);
+
+      yield* alpha.events.record({
+        payload: {
+          ...event(user, "buy", at("2026-10-27T10:00:00.123Z"), id),
+          properties: MIXED_PROPERTIES,
+        },
+      });
+      yield* alpha.events.recordBatch({
+        payload: {
+          events: [
+            {
+              ...event(user, "buy", at("2026-10-27T11:00:00Z")),
+              properties: { amount: 7 },
+            },
+            {
+              ...event(user, "buy", at("2026-10-27T11:00:00Z"), id),
+              properties: { amount: 1000 },
+            },
+            event(user, "view", at("2026-10-27T12:00:00Z")),
+            {
+              ...event(user, "view", at("2026-10-27T13:00:00Z")),
+              properties: { page: "/home", seconds: 0 },
+            },
+          ],
+        },
+      });
+      yield* alpha.events.record({
+        payload: {
+          ...event(user, "buy", at("2026-10-29T00:00:00Z"), id),
+          properties: { amount: 99 },
+        },
+      });
+      yield* beta.events.record({
+        payload: {
+          ...event(user, "buy", at("2026-10-30T00:00:00Z")),
+          properties: { amount: 5 },
+        },
+      });
+
+      assert.deepStrictEqual(yield* valuesOf(CLIENTS.alpha, user), [
+        ...rowsAt("buy", "2026-10-27 10:00:00.123000"),
+        ["buy", "2026-10-27 11:00:00.000000", "amount", 7],
+        ["view", "2026-10-27 13:00:00.000000", "page", null],
+        ["view", "2026-10-27 13:00:00.000000", "seconds", 0],
+      ]);
+      assert.deepStrictEqual(yield* valuesOf(CLIENTS.beta, user), [
+        ["buy", "2026-10-30 00:00:00.000000", "amount", 5],
+      ]);
+    }),
+  );
+
   it.effect("user_event_types holds one row per stored user and type", () =>
     Effect.gen(function* () {
       const alpha = yield* clientFor(TOKENS.alpha);
@@ -361,58 +479,70 @@ const scratchDatabase = Effect.gen(function* () {
   });
 }).pipe(Effect.provide(Reactivity.layer));
 
+/**
+ * A scratch database with the given migrations applied, and a way to apply
+ * one more.
+ */
+const migratedScratch = (names: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const sql = yield* scratchDatabase;
+    const directory = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "migrations-"))),
+      (path) =>
+        Effect.promise(() => rm(path, { recursive: true, force: true })),
+    );
+    const copy = (name: string) =>
+      Effect.promise(() =>
+        copyFile(join(MIGRATIONS_DIRECTORY, name), join(directory, name)),
+      );
+    const migrateHere = migrate(directory).pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+    );
+
+    yield* Effect.forEach(names, copy, { discard: true });
+    yield* migrateHere;
+
+    const apply = (name: string) => Effect.zipRight(copy(name), migrateHere);
+    return { sql, apply };
+  });
+
+/** An `events` row for an INSERT that bypasses the service. */
+const eventRow = (
+  client: string,
+  user: string,
+  type: string,
+  time: string,
+  index: number,
+  properties: unknown = {},
+) => ({
+  public_id: `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
+  client_id: client,
+  user_id: user,
+  event_type: type,
+  occurred_at: time,
+  properties: JSON.stringify(properties),
+  created_at: time,
+  updated_at: time,
+});
+
 describe("006_user_event_types", () => {
   it.scoped("migrate() fills user_event_types from the stored events", () =>
     Effect.gen(function* () {
-      const sql = yield* scratchDatabase;
-      const directory = yield* Effect.acquireRelease(
-        Effect.promise(() => mkdtemp(join(tmpdir(), "migrations-"))),
-        (path) =>
-          Effect.promise(() => rm(path, { recursive: true, force: true })),
-      );
-      const copy = (name: string) =>
-        Effect.promise(() =>
-          copyFile(join(MIGRATIONS_DIRECTORY, name), join(directory, name)),
-        );
-      const migrateHere = migrate(directory).pipe(
-        Effect.provideService(SqlClient.SqlClient, sql),
-      );
-      const row = (
-        client: string,
-        user: string,
-        type: string,
-        time: string,
-        index: number,
-      ) => ({
-        public_id: `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
-        client_id: client,
-        user_id: user,
-        event_type: type,
-        occurred_at: time,
-        properties: "{}",
-        created_at: time,
-        updated_at: time,
-      });
-
-      for (const name of [
+      const { sql, apply } = yield* migratedScratch([
         "001_initial.sql",
         "002_assignment_attributes.sql",
         "003_lifecycle.sql",
         "004_event_ids.sql",
-      ]) {
-        yield* copy(name);
-      }
-      yield* migrateHere;
+      ]);
       yield* sql`INSERT INTO events ${sql.insert([
-        row("one", "u", "view", "2026-10-27 10:00:00.250000", 1),
-        row("one", "u", "view", "2026-10-27 08:00:00.000000", 2),
-        row("one", "u", "view", "2026-10-27 12:00:00.000000", 3),
-        row("one", "u", "buy", "2026-10-27 09:00:00.000000", 4),
-        row("two", "u", "view", "2026-10-26 10:00:00.000000", 5),
-        row("one", "U", "view", "2026-10-25 10:00:00.000000", 6),
+        eventRow("one", "u", "view", "2026-10-27 10:00:00.250000", 1),
+        eventRow("one", "u", "view", "2026-10-27 08:00:00.000000", 2),
+        eventRow("one", "u", "view", "2026-10-27 12:00:00.000000", 3),
+        eventRow("one", "u", "buy", "2026-10-27 09:00:00.000000", 4),
+        eventRow("two", "u", "view", "2026-10-26 10:00:00.000000", 5),
+        eventRow("one", "U", "view", "2026-10-25 10:00:00.000000", 6),
       ])}`;
-      yield* copy("006_user_event_types.sql");
-      const applied = yield* migrateHere;
+      const applied = yield* apply("006_user_event_types.sql");
       const rows = yield* sql<SummaryRow>`
         SELECT client_id, user_id, event_type,
                CAST(first_at AS CHAR) AS first_at,
@@ -460,6 +590,56 @@ describe("006_user_event_types", () => {
             "2026-10-26 10:00:00.000000",
           ],
         ],
+      );
+    }),
+  );
+});
+
+describe("007_event_values", () => {
+  it.scoped("migrate() fills event_values from the stored events", () =>
+    Effect.gen(function* () {
+      const { sql, apply } = yield* migratedScratch([
+        "001_initial.sql",
+        "002_assignment_attributes.sql",
+        "003_lifecycle.sql",
+        "004_event_ids.sql",
+        "005_assignment_listing.sql",
+        "006_user_event_types.sql",
+      ]);
+      const time = "2026-10-27 10:00:00.250000";
+
+      yield* sql`INSERT INTO events ${sql.insert([
+        eventRow("one", "u", "buy", time, 1, MIXED_PROPERTIES),
+        eventRow("one", "u", "view", time, 2),
+        eventRow("two", "u", "buy", time, 3, { amount: 5, "a b": 1 }),
+      ])}`;
+      const applied = yield* apply("007_event_values.sql");
+      const rows = yield* sql<{
+        readonly client_id: string;
+        readonly event_public_id: string;
+        readonly property: string;
+        readonly number: number | null;
+      }>`
+        SELECT client_id, event_public_id, property, number
+        FROM event_values
+        ORDER BY client_id, property
+      `;
+
+      assert.deepStrictEqual(applied, ["007_event_values"]);
+      assert.deepStrictEqual(
+        rows.map((r) => [r.client_id, r.property, r.number]),
+        [
+          ...MIXED_VALUES.map(([property, number]) => [
+            "one",
+            property,
+            number,
+          ]),
+          ["two", "amount", 5],
+        ],
+      );
+      assert.deepStrictEqual(
+        [...new Set(rows.map((r) => r.event_public_id.slice(-2)))],
+        ["01", "03"],
       );
     }),
   );
