@@ -1,7 +1,10 @@
 /**
  * The aggregate queries behind results and reports. Everything is counted
  * by SQL over the indexes; no query runs once per user and no event is
- * loaded into memory.
+ * loaded into memory. Conversions come from `user_event_types` (a user's
+ * first and last event of each type) and values from `event_values`. The
+ * events are read only for a user whose first and last events of a type
+ * lie on either side of a window's bound, through their index.
  *
  * @module
  */
@@ -104,14 +107,16 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
 
       /**
        * The first and last moment of the events that count for an assigned
-       * user, as SQL over the column that holds the assignment time: from
-       * the later of the assignment and `from`, to the earlier of `to` and
-       * the end of the conversion window. No upper bound is `undefined`.
+       * user `a`, as SQL: from the later of the assignment and `from`, to
+       * the earlier of `to` and the end of the conversion window. Without
+       * `to` or a conversion window, the upper bound is `undefined`.
        */
-      const eventBounds = (
-        { from, to, conversionWindowMs }: AnalysisWindow,
-        assigned: Statement.Fragment,
-      ) => {
+      const eventBounds = ({
+        from,
+        to,
+        conversionWindowMs,
+      }: AnalysisWindow) => {
+        const assigned = sql`a.created_at`;
         const time = (date: Date) =>
           sql`CAST(${toSqlTime(date)} AS DATETIME(6))`;
         const lower =
@@ -153,7 +158,7 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
        * read, for that user and type.
        */
       const convertedInWindow = (scope: AnalysisScope) => {
-        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
+        const { lower, upper } = eventBounds(scope.window);
         if (upper === undefined) return sql`u.last_at >= ${lower}`;
 
         return sql`CASE
@@ -174,7 +179,7 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
        * reads every later entry of the user and type.
        */
       const firstInWindow = (scope: AnalysisScope) => {
-        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
+        const { lower, upper } = eventBounds(scope.window);
         const ifNotAfter = (time: Statement.Fragment) =>
           upper === undefined
             ? time
@@ -259,7 +264,7 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
         eventType: string,
         property: string,
       ) => {
-        const { lower, upper } = eventBounds(scope.window, sql`a.created_at`);
+        const { lower, upper } = eventBounds(scope.window);
 
         return sql`
             SELECT t.variantKey, t.segment,
