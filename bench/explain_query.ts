@@ -1,36 +1,43 @@
 /**
- * The conversions query of `AnalysisRepository.conversions`, written out
- * with real ids, to show its plan and to time it without the service.
+ * SQL written out with real ids: the queries of
+ * src/repositories/analysis_repository.ts that a reader wants to see
+ * planned and timed, and the raw-events query the service used before,
+ * kept as a baseline. Also `EXPLAIN` and `ANALYZE FORMAT=JSON` of them.
  *
  * @module
  */
 import type { Connection } from "mysql2/promise";
 
-/** The query's parameters. */
-export interface ConversionsQuery {
+/** A statement and its parameters, for `connection.query`. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: ReadonlyArray<string | number>;
+}
+
+/** Whose data and which experiment a statement covers. */
+export interface ExperimentIds {
   readonly clientId: string;
   readonly experimentKey: number;
-  /** The `event_type` filter, if any. */
-  readonly eventTypes?: ReadonlyArray<string>;
 }
 
 /**
- * The SQL the service sends for results without a time window, segment or
- * attribute filter: the shape of `conversions` in
- * src/repositories/analysis_repository.ts.
+ * The conversions query the service sent for results before
+ * `user_event_types` existed: every event of the experiment's users,
+ * joined and counted with `COUNT(DISTINCT ...)`. The service no longer
+ * sends it; the benchmark keeps it as a baseline in the same run.
  *
- * @param query Tenant, experiment and filter.
+ * @param ids Tenant and experiment.
+ * @param eventTypes The `event_type` filter, if any.
  * @returns The statement and its parameters.
  */
-export function conversionsSql(query: ConversionsQuery): {
-  readonly sql: string;
-  readonly params: ReadonlyArray<string | number>;
-} {
-  const types = query.eventTypes ?? [];
+export function rawEventsConversionsSql(
+  ids: ExperimentIds,
+  eventTypes: ReadonlyArray<string> = [],
+): SqlStatement {
   const filter =
-    types.length === 0
+    eventTypes.length === 0
       ? ""
-      : ` AND e.event_type IN (${types.map(() => "?").join(", ")})`;
+      : ` AND e.event_type IN (${eventTypes.map(() => "?").join(", ")})`;
   return {
     sql:
       "SELECT a.variant_id AS variantKey, NULL AS segment,\n" +
@@ -42,7 +49,116 @@ export function conversionsSql(query: ConversionsQuery): {
       "JOIN events e ON e.client_id = ? AND e.user_id = a.user_id\n" +
       `WHERE a.experiment_id = ?${filter}\n` +
       "GROUP BY a.variant_id, segment, e.event_type",
-    params: [query.clientId, query.experimentKey, ...types],
+    params: [ids.clientId, ids.experimentKey, ...eventTypes],
+  };
+}
+
+/**
+ * `conversions` of the analysis repository for results without a window,
+ * segment or filter: one row of `user_event_types` per user and type.
+ *
+ * @param ids Tenant and experiment.
+ * @returns The statement and its parameters.
+ */
+export function summaryConversionsSql(ids: ExperimentIds): SqlStatement {
+  return {
+    sql:
+      "SELECT a.variant_id AS variantKey, NULL AS segment,\n" +
+      "  u.event_type AS eventType,\n" +
+      "  CAST(SUM(u.last_at >= a.created_at) AS CHAR) AS converted\n" +
+      "FROM assignments a\n" +
+      "JOIN user_event_types u\n" +
+      "  ON u.client_id = ? AND u.user_id = a.user_id\n" +
+      "WHERE a.experiment_id = ?\n" +
+      "GROUP BY a.variant_id, segment, u.event_type",
+    params: [ids.clientId, ids.experimentKey],
+  };
+}
+
+/**
+ * `conversionsPerPeriod` of the analysis repository with day periods and
+ * no window, filter or segment, as the dashboard report sends it: per
+ * user and type, the first event at or after the assignment. The summary
+ * row answers it unless the user's events of the type lie on either side
+ * of the assignment; only then is the index of events read.
+ *
+ * @param ids Tenant and experiment.
+ * @returns The statement and its parameters.
+ */
+export function conversionsPerDaySql(ids: ExperimentIds): SqlStatement {
+  return {
+    sql:
+      "SELECT t.variantKey, t.eventType,\n" +
+      "  DATE_FORMAT(t.firstAt, ?) AS period,\n" +
+      "  CAST(COUNT(*) AS CHAR) AS count\n" +
+      "FROM (\n" +
+      "  SELECT a.variant_id AS variantKey, u.event_type AS eventType,\n" +
+      "    CASE\n" +
+      "      WHEN u.first_at >= a.created_at THEN u.first_at\n" +
+      "      WHEN u.last_at < a.created_at THEN NULL\n" +
+      "      ELSE (\n" +
+      "        SELECT e.occurred_at\n" +
+      "        FROM events e\n" +
+      "        WHERE e.client_id = ?\n" +
+      "          AND e.user_id = a.user_id\n" +
+      "          AND e.event_type = u.event_type\n" +
+      "          AND e.occurred_at >= a.created_at\n" +
+      "        ORDER BY e.occurred_at\n" +
+      "        LIMIT 1\n" +
+      "      )\n" +
+      "    END AS firstAt\n" +
+      "  FROM assignments a\n" +
+      "  JOIN user_event_types u\n" +
+      "    ON u.client_id = ? AND u.user_id = a.user_id\n" +
+      "  WHERE a.experiment_id = ?\n" +
+      ") t\n" +
+      "GROUP BY t.variantKey, t.eventType, period",
+    params: [
+      "%Y-%m-%dT00:00:00Z",
+      ids.clientId,
+      ids.clientId,
+      ids.experimentKey,
+    ],
+  };
+}
+
+/**
+ * `valueTotals` of the analysis repository without a window or segment,
+ * for one event type and property: per converted user, the total of the
+ * property from `event_values`, then sums per variant.
+ *
+ * @param ids Tenant and experiment.
+ * @param eventType Such as `purchase`.
+ * @param property Such as `amount`.
+ * @returns The statement and its parameters.
+ */
+export function valueTotalsSql(
+  ids: ExperimentIds,
+  eventType: string,
+  property: string,
+): SqlStatement {
+  return {
+    sql:
+      "SELECT t.variantKey, t.segment,\n" +
+      "  CAST(SUM(t.total) AS CHAR) AS sum,\n" +
+      "  CAST(SUM(t.total * t.total) AS CHAR) AS sumOfSquares,\n" +
+      "  CAST(SUM(t.skipped) AS CHAR) AS skipped\n" +
+      "FROM (\n" +
+      "  SELECT a.variant_id AS variantKey, NULL AS segment,\n" +
+      "    SUM(COALESCE(v.number, 0)) AS total,\n" +
+      "    SUM(v.number IS NULL) AS skipped\n" +
+      "  FROM assignments a\n" +
+      "  JOIN event_values v\n" +
+      "    ON v.client_id = ?\n" +
+      "   AND v.event_type = ?\n" +
+      "   AND v.property = ?\n" +
+      "   AND v.user_id = a.user_id\n" +
+      "  WHERE a.experiment_id = ?\n" +
+      "    AND v.occurred_at >= a.created_at\n" +
+      "  GROUP BY a.variant_id, segment, a.id\n" +
+      ") t\n" +
+      "GROUP BY t.variantKey, t.segment",
+    params: [ids.clientId, eventType, property, ids.experimentKey],
   };
 }
 
@@ -68,7 +184,7 @@ const COLUMNS = [
  */
 export async function explain(
   connection: Connection,
-  statement: ReturnType<typeof conversionsSql>,
+  statement: SqlStatement,
 ): Promise<string> {
   const [rows] = await connection.query(`EXPLAIN ${statement.sql}`, [
     ...statement.params,
@@ -93,35 +209,10 @@ export async function explain(
  */
 export async function runStatement(
   connection: Connection,
-  statement: ReturnType<typeof conversionsSql>,
+  statement: SqlStatement,
 ): Promise<number> {
   const [rows] = await connection.query(statement.sql, [...statement.params]);
   return (rows as ReadonlyArray<unknown>).length;
-}
-
-/**
- * Waits until no other connection runs a statement in the database, such
- * as a query the service gave up on at its deadline but MySQL still runs.
- *
- * @param connection A connection to the benchmark's database.
- * @param maxMs How long to wait at most.
- * @returns How long it waited, in milliseconds.
- */
-export async function waitForQuiet(
-  connection: Connection,
-  maxMs: number,
-): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < maxMs) {
-    const [rows] = await connection.query(
-      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST " +
-        "WHERE DB = DATABASE() AND COMMAND = 'Query' " +
-        "AND ID <> CONNECTION_ID()",
-    );
-    if (Number((rows as Array<{ n: number }>)[0]?.n ?? 0) === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return performance.now() - start;
 }
 
 type Json = { readonly [key: string]: unknown };
@@ -170,7 +261,7 @@ function collectSteps(node: unknown, steps: Array<string>): void {
  */
 export async function analyzeSteps(
   connection: Connection,
-  statement: ReturnType<typeof conversionsSql>,
+  statement: SqlStatement,
 ): Promise<ReadonlyArray<string>> {
   let text: string;
   try {

@@ -2,9 +2,12 @@
  * The data set, written straight into MySQL with multi-row INSERTs: this
  * is setup, not what is measured. Users are assigned with the service's
  * own hash, so the stored assignments are the ones the service would make.
+ * The tables derived from the events are then filled by the migrations'
+ * own INSERT statements.
  *
  * @module
  */
+import { readFile } from "node:fs/promises";
 import type { Connection } from "mysql2/promise";
 import { assignVariant } from "../src/domain/hashing.ts";
 import { uuidV7 } from "../src/uuid_v7.ts";
@@ -286,4 +289,76 @@ export async function loadData(
     analyzeMs,
     usersByVariant: data.usersByVariant,
   };
+}
+
+/** How filling one table derived from the events went. */
+export interface FillReport {
+  readonly table: string;
+  readonly rows: number;
+  readonly insertMs: number;
+  readonly analyzeMs: number;
+}
+
+/**
+ * The INSERT of a migration that creates a table and then fills it: the
+ * text from the first line that starts with `INSERT` to the end, without
+ * the closing semicolon.
+ *
+ * @param text The migration file's text.
+ * @param name The file's name, for the error message.
+ * @returns The statement and the table it fills.
+ * @throws When there is no INSERT, or more than one statement after it.
+ */
+export function insertOfMigration(
+  text: string,
+  name: string,
+): { readonly statement: string; readonly table: string } {
+  const start = text.search(/^INSERT\b/m);
+  if (start < 0) {
+    throw new Error(`Read the INSERT of migration "${name}": none found`);
+  }
+  const statement = text.slice(start).trim().replace(/;$/, "");
+  if (statement.includes(";")) {
+    throw new Error(
+      `Read the INSERT of migration "${name}": more than one statement`,
+    );
+  }
+  const table = /^INSERT\s+(?:IGNORE\s+)?INTO\s+(\w+)/.exec(statement)?.[1];
+  if (table === undefined) {
+    throw new Error(`Read the INSERT of migration "${name}": no table`);
+  }
+  return { statement, table };
+}
+
+/**
+ * Fills a table derived from the events by running the INSERT of the
+ * migration that created it, as that migration does on a database that
+ * already holds events. The loader bypasses the service, whose writes
+ * would otherwise keep the table up to date. Then runs `ANALYZE TABLE`
+ * and counts the table's rows.
+ *
+ * @param connection A connection to the benchmark's database.
+ * @param name The migration's file name in `sql/`.
+ * @returns The table, its rows and the time of each step.
+ */
+export async function fillFromMigration(
+  connection: Connection,
+  name: string,
+): Promise<FillReport> {
+  const text = await readFile(new URL(`../sql/${name}`, import.meta.url), {
+    encoding: "utf8",
+  });
+  const { statement, table } = insertOfMigration(text, name);
+
+  const insertStart = performance.now();
+  await connection.query(statement);
+  const insertMs = performance.now() - insertStart;
+
+  const analyzeStart = performance.now();
+  await connection.query(`ANALYZE TABLE ${table}`);
+  const analyzeMs = performance.now() - analyzeStart;
+
+  const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM ${table}`);
+  const count = Number((rows as Array<{ n: unknown }>)[0]?.n ?? 0);
+  return { table, rows: count, insertMs, analyzeMs };
 }

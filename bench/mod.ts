@@ -4,9 +4,10 @@
  *
  * It makes its own database and Redis key prefix, starts the service as a
  * child process against them, creates one experiment through the API,
- * loads the data set with SQL, measures the endpoints, prints the plan of
- * the conversions query and a summary of ratios, and always removes the
- * database and the keys, on failure and on Ctrl-C too.
+ * loads the data set with SQL and fills the tables derived from the
+ * events with the migrations' INSERTs, measures the endpoints, prints the
+ * plans of the analysis queries and a summary of ratios, and always
+ * removes the database and the keys, on failure and on Ctrl-C too.
  *
  * @module
  */
@@ -15,13 +16,21 @@ import mysql, { type Connection } from "mysql2/promise";
 import { assignVariant } from "../src/domain/hashing.ts";
 import {
   analyzeSteps,
-  conversionsSql,
+  conversionsPerDaySql,
   explain,
+  rawEventsConversionsSql,
   runStatement,
-  waitForQuiet,
+  type SqlStatement,
+  summaryConversionsSql,
+  valueTotalsSql,
 } from "./explain_query.ts";
 import { caller, expectOk, isMissingRoute } from "./http_calls.ts";
-import { type LoadReport, loadData } from "./load_data.ts";
+import {
+  type FillReport,
+  fillFromMigration,
+  type LoadReport,
+  loadData,
+} from "./load_data.ts";
 import {
   type Latency,
   type LoopPath,
@@ -53,10 +62,35 @@ const REFRESH_MS = 3_000;
 /** What a dashboard would ask the report for besides conversions. */
 const DASHBOARD_QUERY = "value_metric=purchase:amount&granularity=day";
 /**
- * A window that holds every event: results count them from the raw events
- * rather than from `user_event_types`, with the same answer.
+ * A window that holds every event. Results take the windowed form of the
+ * query over `user_event_types` and should answer the same rows as
+ * without a window. Every event comes before its upper bound, so the
+ * first and last times decide and the events' index is not read.
  */
 const WIDE_WINDOW = "from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z";
+/**
+ * A window that cuts users' events: when a user's first event of a type
+ * comes before the assignment and the last one more than 3 days after
+ * it, the query looks the user's events of that type up in the index.
+ */
+const THREE_DAY_WINDOW = "conversion_window=P3D";
+/** The migrations that fill tables derived from the events. */
+const DERIVED_TABLE_MIGRATIONS = [
+  "006_user_event_types.sql",
+  "007_event_values.sql",
+] as const;
+
+/** The measured paths' labels, as the summary prints them. */
+const LABELS = {
+  results: "results",
+  wideWindow: "results with a window",
+  threeDays: "results, conversion_window=P3D",
+  filtered: "results?event_type=purchase",
+  report: "report",
+  dashboard: "report, dashboard",
+  dashboardWindow: "report, dashboard + window",
+  baseline: "old raw-events SQL, direct (baseline)",
+} as const;
 
 const TOKENS = {
   alpha: "bench-token-alpha-0123456789",
@@ -153,27 +187,19 @@ async function printMachine(connection: Connection): Promise<void> {
   );
 }
 
-/**
- * The conversions query the service sends for results without a window,
- * segment or filter: `summaryConversions` in
- * src/repositories/analysis_repository.ts, with real ids.
- */
-function summarySql(
-  clientId: string,
-  experimentKey: number,
-): ReturnType<typeof conversionsSql> {
-  return {
-    sql:
-      "SELECT a.variant_id AS variantKey, NULL AS segment,\n" +
-      "  u.event_type AS eventType,\n" +
-      "  CAST(SUM(u.last_at >= a.created_at) AS CHAR) AS converted\n" +
-      "FROM assignments a\n" +
-      "JOIN user_event_types u\n" +
-      "  ON u.client_id = ? AND u.user_id = a.user_id\n" +
-      "WHERE a.experiment_id = ?\n" +
-      "GROUP BY a.variant_id, segment, u.event_type",
-    params: [clientId, experimentKey],
-  };
+async function printPlan(
+  connection: Connection,
+  title: string,
+  statement: SqlStatement,
+): Promise<void> {
+  section(`EXPLAIN: ${title}`);
+  console.log(statement.sql);
+  console.log(`-- parameters: ${JSON.stringify(statement.params)}`);
+  console.log(await explain(connection, statement));
+  console.log("Where the time goes (ANALYZE FORMAT=JSON):");
+  for (const step of await analyzeSteps(connection, statement)) {
+    console.log(`  ${step}`);
+  }
 }
 
 function printRows(rows: ReadonlyArray<ResultRow>): void {
@@ -295,22 +321,16 @@ async function run(): Promise<void> {
       `${(load.analyzeMs / 1000).toFixed(1)} s`,
   );
 
-  const fillStart = performance.now();
-  await db.query(
-    "INSERT INTO user_event_types " +
-      "(client_id, user_id, event_type, first_at, last_at) " +
-      "SELECT client_id, user_id, event_type, MIN(occurred_at), " +
-      "MAX(occurred_at) FROM events GROUP BY client_id, user_id, event_type",
-  );
-  await db.query("ANALYZE TABLE user_event_types");
-  const [summaryCount] = await db.query(
-    "SELECT COUNT(*) AS n FROM user_event_types",
-  );
-  log(
-    `Filled user_event_types from the loaded events, as migration 006 ` +
-      `does: ${(summaryCount as Array<{ n: number }>)[0]?.n} rows in ` +
-      `${((performance.now() - fillStart) / 1000).toFixed(1)} s`,
-  );
+  const fills: Array<FillReport> = [];
+  for (const migration of DERIVED_TABLE_MIGRATIONS) {
+    const fill = await fillFromMigration(db, migration);
+    fills.push(fill);
+    log(
+      `Filled ${fill.table} with the INSERT of ${migration}: ` +
+        `${fill.rows} rows, INSERT ${(fill.insertMs / 1000).toFixed(1)} s, ` +
+        `ANALYZE ${(fill.analyzeMs / 1000).toFixed(1)} s`,
+    );
+  }
 
   section("Results and report (one request at a time, taking turns)");
   const base = `/experiments/${experiment.id}`;
@@ -321,83 +341,81 @@ async function run(): Promise<void> {
   const unfiltered = await resultsOf(`${base}/results`);
   log(`GET ${base}/results answered ${unfiltered.length} rows:`);
   printRows(unfiltered);
-  const windowed = await resultsOf(`${base}/results?${WIDE_WINDOW}`);
+  const widelyWindowed = await resultsOf(`${base}/results?${WIDE_WINDOW}`);
+  const sameRows =
+    JSON.stringify(widelyWindowed) === JSON.stringify(unfiltered);
+  log(`GET ${base}/results?${WIDE_WINDOW} answers the same rows: ${sameRows}`);
+  const threeDayResults = `${base}/results?${THREE_DAY_WINDOW}`;
+  const threeDays = await alpha.get(threeDayResults);
   log(
-    `GET ${base}/results?${WIDE_WINDOW} (raw events) answers the same ` +
-      `rows: ${JSON.stringify(windowed) === JSON.stringify(unfiltered)}`,
+    `GET ${threeDayResults} answered ${threeDays.status}` +
+      (threeDays.status === 200
+        ? ":"
+        : ` ${JSON.stringify(threeDays.body).slice(0, 200)}`),
   );
+  if (threeDays.status === 200) {
+    printRows(threeDays.body as Array<ResultRow>);
+  }
 
   const paths: Array<LoopPath> = [];
   const addPath = async (label: string, path: string) => {
     await warmUp(2, () => resultsOf(path));
     paths.push({ label, send: () => resultsOf(path) });
   };
-  await addPath("results", `${base}/results`);
-  await addPath(
-    "results with a window (raw path)",
-    `${base}/results?${WIDE_WINDOW}`,
-  );
-  await addPath(
-    "results?event_type=purchase",
-    `${base}/results?event_type=purchase`,
-  );
+  const failures = new Map<string, Array<number>>();
+  const sendCounting = (path: string, statuses: Array<number>) => async () => {
+    const answer = await alpha.get(path);
+    if (answer.status === 200) return;
+    statuses.push(answer.status);
+    if (statuses.length === 1) {
+      log(
+        `GET ${path} answered ${answer.status}: ` +
+          JSON.stringify(answer.body).slice(0, 200),
+      );
+    }
+  };
+  const addCountedPath = async (label: string, path: string) => {
+    const warmUpFailures: Array<number> = [];
+    await warmUp(2, sendCounting(path, warmUpFailures));
+    const statuses: Array<number> = [];
+    failures.set(label, statuses);
+    paths.push({ label, send: sendCounting(path, statuses) });
+    log(
+      `"${label}" is GET ${path}; its answers other than 200 are ` +
+        `counted, not fatal (warm-up: ${warmUpFailures.length} of 2)`,
+    );
+  };
+
+  await addPath(LABELS.results, `${base}/results`);
+  await addPath(LABELS.wideWindow, `${base}/results?${WIDE_WINDOW}`);
+  await addCountedPath(LABELS.threeDays, threeDayResults);
+  await addPath(LABELS.filtered, `${base}/results?event_type=purchase`);
 
   const probe = await alpha.get(`${base}/report`);
   const skipped: Array<string> = [];
-  const dashboardFailures: Array<number> = [];
-  if (!isMissingRoute(probe)) {
-    expectOk(`GET ${base}/report`, probe);
-    await addPath("report", `${base}/report`);
-    const dashboard = `${base}/report?${DASHBOARD_QUERY}`;
-    const sent = performance.now();
-    const answer = await alpha.get(dashboard);
-    const took = performance.now() - sent;
-    if (answer.status === 200) {
-      log(
-        `"report, dashboard" below is GET ${dashboard}; it runs near the ` +
-          `query deadline, so its answers other than 200 are counted, ` +
-          `not fatal, and their times are in its figures`,
-      );
-      paths.push({
-        label: "report, dashboard",
-        send: async () => {
-          const reply = await alpha.get(dashboard);
-          if (reply.status !== 200) dashboardFailures.push(reply.status);
-        },
-      });
-    } else {
-      const line =
-        `GET ${dashboard}: answered ${answer.status} after ` +
-        `${took.toFixed(0)} ms ${JSON.stringify(answer.body).slice(0, 200)}`;
-      skipped.push(line);
-      log(`Not measured: ${line}`);
-      const waited = await waitForQuiet(db, 120_000);
-      log(
-        `Waited ${(waited / 1000).toFixed(1)} s until MySQL ran no ` +
-          `other statement in the database, then measuring`,
-      );
-    }
-  } else {
+  if (isMissingRoute(probe)) {
     const line =
       `GET ${base}/report: no such route ` +
       `(${probe.status} ${JSON.stringify(probe.body)})`;
     skipped.push(line);
     log(`Skipped: ${line}`);
+  } else {
+    expectOk(`GET ${base}/report`, probe);
+    await addPath(LABELS.report, `${base}/report`);
+    const dashboard = `${base}/report?${DASHBOARD_QUERY}`;
+    await addCountedPath(LABELS.dashboard, dashboard);
+    await addCountedPath(
+      LABELS.dashboardWindow,
+      `${dashboard}&${THREE_DAY_WINDOW}`,
+    );
   }
 
-  const plain = conversionsSql({
-    clientId: stored.client_id,
-    experimentKey: stored.id,
-  });
-  const withFilter = conversionsSql({
-    clientId: stored.client_id,
-    experimentKey: stored.id,
-    eventTypes: ["purchase"],
-  });
-  await warmUp(1, () => runStatement(db, plain));
+  const ids = { clientId: stored.client_id, experimentKey: stored.id };
+  const rawEvents = rawEventsConversionsSql(ids);
+  await warmUp(1, () => runStatement(db, rawEvents));
   paths.push({
-    label: "raw SQL of results, direct",
-    send: () => runStatement(db, plain),
+    label: LABELS.baseline,
+    send: () => runStatement(db, rawEvents),
   });
 
   log(
@@ -413,20 +431,13 @@ async function run(): Promise<void> {
   console.log(latencyTable(measured));
   const byLabel = (label: string) =>
     measured.find((latency) => latency.label === label);
-  const results = byLabel("results") as Latency;
-  const filtered = byLabel("results?event_type=purchase") as Latency;
-  const report = byLabel("report");
-  const dashboardReport = byLabel("report, dashboard");
-  const notes: Array<string> = [];
-  if (dashboardReport !== undefined) {
-    notes.push(
-      `report, dashboard: ${dashboardFailures.length} of ` +
-        `${dashboardReport.requests} answers were not 200 ` +
-        `(${[...new Set(dashboardFailures)].join(", ") || "none"})`,
+  const notes = [...failures].map(([label, statuses]) => {
+    const kinds = [...new Set(statuses)].join(", ");
+    return (
+      `${label}: ${statuses.length} of ${byLabel(label)?.requests ?? 0} ` +
+      `answers were not 200${statuses.length === 0 ? "" : ` (${kinds})`}`
     );
-  }
-  const rawResults = byLabel("results with a window (raw path)") as Latency;
-  const sqlAlone = byLabel("raw SQL of results, direct") as Latency;
+  });
 
   section(
     `Assignments (${ASSIGNMENT_CONCURRENCY} in flight, ` +
@@ -493,71 +504,96 @@ async function run(): Promise<void> {
       `variant differs from assignVariant in the benchmark: ${mismatches}`,
   );
 
-  section("EXPLAIN of the conversions query over raw events (a window)");
-  console.log(plain.sql);
-  console.log(`-- parameters: ${JSON.stringify(plain.params)}`);
-  console.log(await explain(db, plain));
-  console.log("\nWith event_type=purchase:");
-  console.log(await explain(db, withFilter));
-
-  section("Where the time goes (ANALYZE FORMAT=JSON, without filter)");
-  for (const step of await analyzeSteps(db, plain)) console.log(`  ${step}`);
-
-  section("EXPLAIN of the conversions query over user_event_types");
-  const summary = summarySql(stored.client_id, stored.id);
-  console.log(summary.sql);
-  console.log(await explain(db, summary));
-  for (const step of await analyzeSteps(db, summary)) {
-    console.log(`  ${step}`);
-  }
+  await printPlan(
+    db,
+    "Baseline: the raw-events conversions SQL the service sent before " +
+      "the summary tables (not what it sends now)",
+    rawEvents,
+  );
+  await printPlan(
+    db,
+    "conversions of results without a window (user_event_types)",
+    summaryConversionsSql(ids),
+  );
+  await printPlan(
+    db,
+    "conversionsPerPeriod of the dashboard report (day, no window)",
+    conversionsPerDaySql(ids),
+  );
+  await printPlan(
+    db,
+    "valueTotals of the dashboard report (purchase:amount, no window)",
+    valueTotalsSql(ids, "purchase", "amount"),
+  );
 
   section("Summary (figures of this run on this machine, not promises)");
   console.log(latencyTable(loops));
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? "not measured" : (a / b).toFixed(2);
+  const median = (label: string) => byLabel(label)?.medianMs;
+  const p95 = (label: string) => byLabel(label)?.p95Ms;
+  const refresh = `${REFRESH_MS / 1000} s refresh interval`;
+  const deadline = `${QUERY_DEADLINE_MS / 1000} s query deadline`;
   const ratios: ReadonlyArray<readonly [string, string]> = [
     [
-      "results / with a window (raw path)",
-      ratio(results.medianMs, rawResults.medianMs),
+      `${LABELS.wideWindow} / ${LABELS.results}`,
+      ratio(median(LABELS.wideWindow), median(LABELS.results)),
+    ],
+    [
+      `${LABELS.threeDays} / ${LABELS.results}`,
+      ratio(median(LABELS.threeDays), median(LABELS.results)),
     ],
     [
       "results with filter / without",
-      ratio(filtered.medianMs, results.medianMs),
+      ratio(median(LABELS.filtered), median(LABELS.results)),
     ],
     [
-      "report / results",
-      report === undefined
-        ? "not measured"
-        : ratio(report.medianMs, results.medianMs),
+      `${LABELS.results} / old raw-events SQL alone`,
+      ratio(median(LABELS.results), median(LABELS.baseline)),
     ],
     [
-      "report, dashboard / results",
-      dashboardReport === undefined
-        ? "not measured"
-        : ratio(dashboardReport.medianMs, results.medianMs),
+      `${LABELS.report} / ${LABELS.results}`,
+      ratio(median(LABELS.report), median(LABELS.results)),
     ],
     [
-      "raw path via HTTP / its SQL alone",
-      ratio(rawResults.medianMs, sqlAlone.medianMs),
+      `${LABELS.dashboard} / ${LABELS.results}`,
+      ratio(median(LABELS.dashboard), median(LABELS.results)),
+    ],
+    [
+      `${LABELS.dashboardWindow} / ${LABELS.dashboard}`,
+      ratio(median(LABELS.dashboardWindow), median(LABELS.dashboard)),
     ],
     ["cache-hit / first assignment", ratio(hit.medianMs, first.medianMs)],
     ["cache-hit / stored, cache cold", ratio(hit.medianMs, cold.medianMs)],
     [
-      `results median / ${REFRESH_MS / 1000} s refresh interval`,
-      ratio(results.medianMs, REFRESH_MS),
+      `${LABELS.results} median / ${refresh}`,
+      ratio(median(LABELS.results), REFRESH_MS),
     ],
     [
-      `${QUERY_DEADLINE_MS / 1000} s query deadline / results p95`,
-      ratio(QUERY_DEADLINE_MS, results.p95Ms),
+      `${LABELS.dashboard} median / ${refresh}`,
+      ratio(median(LABELS.dashboard), REFRESH_MS),
     ],
     [
-      `${QUERY_DEADLINE_MS / 1000} s query deadline / raw path p95`,
-      ratio(QUERY_DEADLINE_MS, rawResults.p95Ms),
+      `${deadline} / ${LABELS.results} p95`,
+      ratio(QUERY_DEADLINE_MS, p95(LABELS.results)),
+    ],
+    [
+      `${deadline} / ${LABELS.dashboard} p95`,
+      ratio(QUERY_DEADLINE_MS, p95(LABELS.dashboard)),
+    ],
+    [
+      `${deadline} / ${LABELS.dashboardWindow} p95`,
+      ratio(QUERY_DEADLINE_MS, p95(LABELS.dashboardWindow)),
     ],
   ];
+  const width = Math.max(...ratios.map(([label]) => label.length)) + 1;
+  const derived = fills
+    .map((fill) => `${fill.table} ${fill.rows} rows`)
+    .join(", ");
   const lines = [
     `data: ${USERS} users, ${EVENTS} events (+${OTHER_EVENTS} of another ` +
-      `tenant); loading took ${(total / 1000).toFixed(1)} s`,
-    ...ratios.map(([label, value]) => `${`${label}:`.padEnd(40)} ${value}`),
+      `tenant); loading took ${(total / 1000).toFixed(1)} s; ${derived}`,
+    ...ratios.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}`),
   ];
   console.log(lines.join("\n"));
   for (const line of skipped) console.log(`not measured: ${line}`);
