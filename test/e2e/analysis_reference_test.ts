@@ -1,19 +1,32 @@
 /**
- * Checks every count of `GET /experiments/{id}/results` and
+ * Checks every field of `GET /experiments/{id}/results` and
  * `GET /experiments/{id}/report` against a brute-force reference, under
  * each query option: windows, event types, segments, segment filters,
- * value metrics and time series.
+ * value metrics, time series and confidence.
  *
  * One seeded data set is sent through the typed client: users in three
  * variants, events of several types around each user's assignment (some
  * exactly on the bounds of the windows asked for), repeated event ids,
  * and noise that must not count: another tenant's events for the same
  * user ids, an unassigned user, another experiment of the same users.
- * The reference keeps the events the service stores for the tenant (the
- * first of each event id) and recounts every figure user by user in
- * plain TypeScript. Only the interval of a value metric's mean comes from
- * the service's own `valueMean`, fed with the reference's sums, so that
- * the sum of squares behind it is checked too.
+ * One event type is sent by every user of one variant and by nobody
+ * else, so that some differences are significant. The reference keeps
+ * the events the service stores for the tenant (the first of each event
+ * id) and recounts every figure user by user in plain TypeScript.
+ *
+ * Each case checks the answer twice. First its counts, one by one, so a
+ * wrong count fails with a clear message; only the interval of a value
+ * metric's mean comes from the domain's `valueMean`, fed with the
+ * reference's sums, so that the sum of squares behind it is checked too.
+ * Then the whole answer: the reference's counts are laid out as the
+ * repositories return them (per variant and segment, with value sums and
+ * sums of squares) and passed through the same pure domain functions the
+ * services call, and every field of the answer must equal the result
+ * (but the report's `generated_at`, which must fall within the request).
+ * The statistics themselves are checked against scipy and statsmodels in
+ * test/domain/; here the wiring from counts to JSON is. Numbers may
+ * differ by 1e-9 relative, since SQL adds the values in another order;
+ * strings, booleans, nulls, keys and lengths must match exactly.
  *
  * @module
  */
@@ -25,6 +38,16 @@ import type { Analysis, Report, ReportQuery } from "../../src/api/report.ts";
 import type { ResultsQuery as ResultsQuerySchema } from "../../src/api/results.ts";
 import type { ExperimentsClient } from "../../src/client/mod.ts";
 import { valueMean } from "../../src/domain/analysis.ts";
+import {
+  analyse,
+  buildTimeSeries,
+  type PeriodCount,
+  type ReportCounts,
+  type ReportVariant,
+  splitSegments,
+  summarize,
+} from "../../src/domain/report.ts";
+import { buildResultRows } from "../../src/domain/results.ts";
 import { clientFor, TOKENS, testServer, unique } from "../support/harness.ts";
 
 const SEED = 20_261_027;
@@ -34,6 +57,7 @@ const DAY = 24 * HOUR;
 const SPREAD = 3 * DAY;
 const WINDOW = 30 * HOUR;
 const CONFIDENCE = 0.95;
+const EXPERIMENT_NAME = "Reference counts";
 
 const USERS = 72;
 const FIRST_WAVE = 48;
@@ -56,6 +80,9 @@ const RARE_COUNTRIES = [
 const PLANS = ["free", "pro", "team"];
 const SHAPED_TYPES = ["purchase", "view", "signup"];
 const VALUE_METRICS = ["purchase:amount", "view:seconds"];
+
+/** Sent by every user of one variant and nobody else: a sure lift. */
+const LIFTED = { type: "upgrade", variant: "green" };
 
 type Random = () => number;
 
@@ -115,7 +142,11 @@ interface Bounds {
 
 interface DataSet {
   readonly experimentId: string;
-  readonly variants: ReadonlyArray<string>;
+  /**
+   * As the domain takes them. The API hides the stored keys, which the
+   * domain only uses to match counts to variants, so these are positions.
+   */
+  readonly variants: ReadonlyArray<ReportVariant>;
   readonly members: ReadonlyArray<Member>;
   readonly decoyMembers: ReadonlyArray<Member>;
   readonly sent: ReadonlyArray<SentEvent>;
@@ -316,7 +347,7 @@ const populate = Effect.gen(function* () {
   }));
 
   const experiment = yield* alpha.experiments.create({
-    payload: { name: "Reference counts", status: "active", variants: VARIANTS },
+    payload: { name: EXPERIMENT_NAME, status: "active", variants: VARIANTS },
   });
   const decoy = yield* alpha.experiments.create({
     payload: {
@@ -366,6 +397,9 @@ const populate = Effect.gen(function* () {
     ...members
       .filter((_, i) => i % 11 === 3)
       .map((m) => sentEvent(m.user_id, "refund", m.assigned_at - HOUR)),
+    ...members
+      .filter((m) => m.variant_name === LIFTED.variant)
+      .map((m) => sentEvent(m.user_id, LIFTED.type, m.assigned_at + MINUTE)),
     ...decoyMembers.map((m) =>
       m.user_id.includes("-decoy-")
         ? sentEvent(m.user_id, "decoy_only", m.assigned_at + HOUR)
@@ -404,7 +438,12 @@ const populate = Effect.gen(function* () {
 
   return {
     experimentId: experiment.id,
-    variants: experiment.variants.map((variant) => variant.name),
+    variants: experiment.variants.map((variant, index) => ({
+      key: index + 1,
+      publicId: variant.id,
+      name: variant.name,
+      trafficAllocation: variant.traffic_allocation,
+    })),
     members,
     decoyMembers,
     sent: [...batched, ...singles, ...retries, ...otherTenant],
@@ -424,6 +463,8 @@ const PopulatedLive = Layer.effect(Populated, populate).pipe(
 /** The data the reference reads: one tenant's stored events by user. */
 interface Reference {
   readonly variants: ReadonlyArray<string>;
+  /** The same variants as the domain functions take them. */
+  readonly keyedVariants: ReadonlyArray<ReportVariant>;
   readonly members: ReadonlyArray<Member>;
   readonly eventsOf: (userId: string) => ReadonlyArray<SentEvent>;
 }
@@ -448,7 +489,8 @@ const referenceOf = (data: DataSet): Reference => {
     byUser.set(event.user_id, list);
   }
   return {
-    variants: data.variants,
+    variants: data.variants.map((variant) => variant.name),
+    keyedVariants: data.variants,
     members: data.members,
     eventsOf: (userId) => byUser.get(userId) ?? [],
   };
@@ -525,6 +567,23 @@ const userValue = (
   return { total, skipped };
 };
 
+/** Value totals over users: what SQL adds up for a variant. */
+const valueTotals = (
+  ref: Reference,
+  query: Query,
+  users: ReadonlyArray<Member>,
+  metric: string,
+) => {
+  const perUser = users.map((m) => userValue(ref, query, m, metric));
+  return {
+    sum: perUser.reduce((total, v) => total + v.total, 0),
+    sumOfSquares: perUser.reduce((t, v) => t + v.total * v.total, 0),
+    skipped: perUser.reduce((total, v) => total + v.skipped, 0),
+  };
+};
+
+const confidenceOf = (query: Query) => query.confidence ?? CONFIDENCE;
+
 const rateOf = (converted: number, users: number) =>
   users === 0 ? 0 : converted / users;
 
@@ -567,17 +626,20 @@ const expectedAnalysis = (
   const metrics = query.value_metric ?? [];
   const values = metrics.map((metric) =>
     groups.map(([name, users]) => {
-      const perUser = users.map((m) => userValue(ref, query, m, metric));
-      const sum = perUser.reduce((total, v) => total + v.total, 0);
-      const sumOfSquares = perUser.reduce((t, v) => t + v.total * v.total, 0);
+      const { sum, sumOfSquares, skipped } = valueTotals(
+        ref,
+        query,
+        users,
+        metric,
+      );
       const mean = valueMean(
         { users: users.length, sum, sumOfSquares },
-        CONFIDENCE,
+        confidenceOf(query),
       );
       return {
         name,
         users: users.length,
-        skipped: perUser.reduce((total, v) => total + v.skipped, 0),
+        skipped,
         amount: {
           label: `${metric} ${name}`,
           total: sum,
@@ -647,6 +709,51 @@ const expectedSegments = (
   }));
 };
 
+type Granularity = "hour" | "day";
+
+const stepOf = (granularity: Granularity) =>
+  granularity === "hour" ? HOUR : DAY;
+
+/** A user's assignment (no type) or first counted event of a type. */
+interface Arrival {
+  readonly variant: string;
+  readonly type: string | null;
+  /** The start of its period, in milliseconds. */
+  readonly period: number;
+}
+
+const arrivalsOf = (
+  ref: Reference,
+  query: Query,
+  members: ReadonlyArray<Member>,
+  types: ReadonlyArray<string>,
+  granularity: Granularity,
+) => {
+  const step = stepOf(granularity);
+  const periodOf = (at: number) => Math.floor(at / step) * step;
+  return members.flatMap(
+    (member): ReadonlyArray<Arrival> => [
+      {
+        variant: member.variant_name,
+        type: null,
+        period: periodOf(member.assigned_at),
+      },
+      ...types.flatMap((type) => {
+        const times = countedEvents(ref, query, member, type).map((e) => e.at);
+        return times.length === 0
+          ? []
+          : [
+              {
+                variant: member.variant_name,
+                type,
+                period: periodOf(Math.min(...times)),
+              },
+            ];
+      }),
+    ],
+  );
+};
+
 /**
  * Cumulative users by assignment period and converted users by the
  * period of their first counted event of a type, from the first period
@@ -657,34 +764,15 @@ const expectedSeries = (
   query: Query,
   members: ReadonlyArray<Member>,
   types: ReadonlyArray<string>,
-  granularity: "hour" | "day",
+  granularity: Granularity,
 ) => {
-  const step = granularity === "hour" ? HOUR : DAY;
-  const periodOf = (at: number) => Math.floor(at / step) * step;
-  const arrivals = members.flatMap((member) => [
-    {
-      variant: member.variant_name,
-      type: "",
-      period: periodOf(member.assigned_at),
-    },
-    ...types.flatMap((type) => {
-      const times = countedEvents(ref, query, member, type).map((e) => e.at);
-      return times.length === 0
-        ? []
-        : [
-            {
-              variant: member.variant_name,
-              type,
-              period: periodOf(Math.min(...times)),
-            },
-          ];
-    }),
-  ]);
+  const step = stepOf(granularity);
+  const arrivals = arrivalsOf(ref, query, members, types, granularity);
   if (arrivals.length === 0) return [];
 
   const first = Math.min(...arrivals.map((a) => a.period));
   const last = Math.max(...arrivals.map((a) => a.period));
-  const upTo = (time: number, variant: string, type: string) =>
+  const upTo = (time: number, variant: string, type: string | null) =>
     arrivals.filter(
       (a) => a.period <= time && a.variant === variant && a.type === type,
     ).length;
@@ -694,7 +782,7 @@ const expectedSeries = (
     return [
       new Date(time).toISOString(),
       ref.variants.map((name) => {
-        const users = upTo(time, name, "");
+        const users = upTo(time, name, null);
         return [
           name,
           users,
@@ -721,6 +809,178 @@ const expectedReport = (ref: Reference, query: Query) => {
       query.granularity === undefined
         ? null
         : expectedSeries(ref, query, members, types, query.granularity),
+  };
+};
+
+/** The users of one variant with one value of the segment attribute. */
+interface Cell {
+  readonly variantKey: number;
+  readonly segment: string | null;
+  readonly users: ReadonlyArray<Member>;
+}
+
+/** The users grouped as SQL groups them: by variant and segment. */
+const cellsOf = (
+  ref: Reference,
+  members: ReadonlyArray<Member>,
+  segmentBy: string | undefined,
+) => {
+  const segmentOf = (m: Member) =>
+    segmentBy === undefined ? null : (m.attributes?.[segmentBy] ?? null);
+  const segments = [...new Set(members.map(segmentOf))];
+  return ref.keyedVariants
+    .flatMap((variant) =>
+      segments.map(
+        (segment): Cell => ({
+          variantKey: variant.key,
+          segment,
+          users: members.filter(
+            (m) => m.variant_name === variant.name && segmentOf(m) === segment,
+          ),
+        }),
+      ),
+    )
+    .filter((cell) => cell.users.length > 0);
+};
+
+/** The reference's counts, laid out as the repositories return them. */
+const referenceCounts = (ref: Reference, query: Query): ReportCounts => {
+  const members = ref.members.filter((m) => inScope(query, m));
+  const types = reportedTypes(ref, query, members);
+  const cells = cellsOf(ref, members, query.segment_by);
+  return {
+    users: cells.map(({ variantKey, segment, users }) => ({
+      variantKey,
+      segment,
+      users: users.length,
+    })),
+    conversions: cells.flatMap(({ variantKey, segment, users }) =>
+      types.map((eventType) => ({
+        variantKey,
+        segment,
+        eventType,
+        converted: users.filter((m) => hasConverted(ref, query, m, eventType))
+          .length,
+      })),
+    ),
+    values: (query.value_metric ?? []).map((metric) => {
+      const [eventType, property] = splitAtLastColon(metric);
+      return {
+        eventType,
+        property,
+        rows: cells.map(({ variantKey, segment, users }) => ({
+          variantKey,
+          segment,
+          ...valueTotals(ref, query, users, metric),
+        })),
+      };
+    }),
+  };
+};
+
+/** The series' rows as SQL counts them, one row per arrival. */
+const periodCounts = (ref: Reference, arrivals: ReadonlyArray<Arrival>) => {
+  const keyOf = (name: string) =>
+    ref.keyedVariants.find((variant) => variant.name === name)?.key ?? 0;
+  const rowOf = (arrival: Arrival): PeriodCount => ({
+    variantKey: keyOf(arrival.variant),
+    eventType: arrival.type,
+    period: new Date(arrival.period).toISOString(),
+    count: 1,
+  });
+  return {
+    users: arrivals.filter((a) => a.type === null).map(rowOf),
+    conversions: arrivals.filter((a) => a.type !== null).map(rowOf),
+  };
+};
+
+/** The rows the results service builds from the reference's counts. */
+const domainRows = (ref: Reference, query: ResultsQuery) => {
+  const counts = referenceCounts(ref, query);
+  return buildResultRows(
+    ref.keyedVariants,
+    counts.users,
+    counts.conversions,
+    query.event_type,
+    confidenceOf(query),
+  );
+};
+
+/** The time series the report service builds from the reference's rows. */
+const domainSeries = (
+  ref: Reference,
+  query: Query,
+  eventTypes: ReadonlyArray<string>,
+  granularity: Granularity,
+) => {
+  const members = ref.members.filter((m) => inScope(query, m));
+  const arrivals = arrivalsOf(ref, query, members, eventTypes, granularity);
+  const { users, conversions } = periodCounts(ref, arrivals);
+  return {
+    granularity,
+    points: buildTimeSeries(
+      ref.keyedVariants,
+      users,
+      conversions,
+      eventTypes,
+      granularity,
+    ),
+  };
+};
+
+/**
+ * The report the report service builds from the reference's counts,
+ * every field but the time it was made.
+ */
+const domainReport = (ref: Reference, experimentId: string, query: Query) => {
+  const confidence = confidenceOf(query);
+  const counts = referenceCounts(ref, query);
+  const overall = analyse(
+    ref.keyedVariants,
+    counts,
+    query.event_type,
+    confidence,
+  );
+  const eventTypes = overall.conversions.map((metric) => metric.event_type);
+  const segmentOf = (group: ReturnType<typeof splitSegments>[number]) => ({
+    value: group.value,
+    ...analyse(
+      ref.keyedVariants,
+      group.counts,
+      query.event_type ?? eventTypes,
+      confidence,
+    ),
+  });
+  const { sentences, warnings } = summarize(overall, confidence);
+
+  return {
+    experiment_id: experimentId,
+    experiment_name: EXPERIMENT_NAME,
+    status: "active",
+    confidence,
+    window: {
+      from: query.from ?? null,
+      to: query.to ?? null,
+      conversion_window_seconds:
+        query.conversion_window === undefined
+          ? null
+          : query.conversion_window / 1000,
+    },
+    srm: overall.srm,
+    overall,
+    segments:
+      query.segment_by === undefined
+        ? null
+        : {
+            attribute: query.segment_by,
+            groups: splitSegments(counts, SEGMENT_LIMIT).map(segmentOf),
+          },
+    time_series:
+      query.granularity === undefined
+        ? null
+        : domainSeries(ref, query, eventTypes, query.granularity),
+    summary: sentences,
+    warnings,
   };
 };
 
@@ -771,6 +1031,81 @@ const assertClose = (actual: number, expected: number, label: string) =>
     1e-9 * Math.max(1, Math.abs(expected)),
     label,
   );
+
+const show = (value: unknown) =>
+  value instanceof Date
+    ? value.toISOString()
+    : String(JSON.stringify(value)).slice(0, 200);
+
+/** Equal, or apart by at most 1e-9 of the larger. */
+const near = (actual: number, expected: number) =>
+  actual === expected ||
+  Math.abs(actual - expected) <=
+    1e-9 * Math.max(Math.abs(actual), Math.abs(expected));
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const isFields = (value: unknown): value is Fields =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof Date);
+
+/**
+ * Where two answers first differ, or `undefined` where they match:
+ * numbers within `near`, dates to the millisecond, everything else
+ * exactly, down to the keys of each object and the length of each array.
+ */
+const firstDifference = (
+  actual: unknown,
+  expected: unknown,
+  path: string,
+): string | undefined => {
+  const differs = `${path}: expected ${show(expected)}, got ${show(actual)}`;
+  if (typeof expected === "number") {
+    return typeof actual === "number" && near(actual, expected)
+      ? undefined
+      : differs;
+  }
+  if (expected instanceof Date) {
+    return actual instanceof Date && actual.getTime() === expected.getTime()
+      ? undefined
+      : differs;
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) {
+      return differs;
+    }
+    for (const [i, item] of expected.entries()) {
+      const found = firstDifference(actual[i], item, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (isFields(expected)) {
+    if (!isFields(actual)) return differs;
+    const keys = Object.keys(expected).sort();
+    const actualKeys = Object.keys(actual).sort();
+    if (!isDeepStrictEqual(actualKeys, keys)) {
+      return `${path}: expected the keys ${keys}, got ${actualKeys}`;
+    }
+    for (const key of keys) {
+      const found = firstDifference(
+        actual[key],
+        expected[key],
+        `${path}.${key}`,
+      );
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  return actual === expected ? undefined : differs;
+};
+
+const assertMatches = (actual: unknown, expected: unknown, root: string) => {
+  const difference = firstDifference(actual, expected, root);
+  if (difference !== undefined) assert.fail(difference);
+};
 
 const assertAmounts = (
   actual: ReadonlyArray<Amount>,
@@ -868,6 +1203,7 @@ const RESULTS_CASES: ReadonlyArray<Case<ResultsQuery>> = [
       event_type: ["view", "signup"],
     }),
   },
+  { name: "at 90% confidence", query: () => ({ confidence: 0.9 }) },
 ];
 
 const REPORT_CASES: ReadonlyArray<Case<Query>> = [
@@ -974,6 +1310,14 @@ const REPORT_CASES: ReadonlyArray<Case<Query>> = [
       granularity: "hour",
     }),
   },
+  {
+    name: "with value metrics by plan at 90% confidence",
+    query: () => ({
+      confidence: 0.9,
+      value_metric: VALUE_METRICS,
+      segment_by: "plan",
+    }),
+  },
 ];
 
 type Times = ReadonlyArray<number>;
@@ -992,6 +1336,40 @@ const pairsWhere = (
       return times.length > 0 && test(member, times);
     }),
   ).length;
+
+const treated = <V extends { readonly is_control: boolean }>(
+  variants: ReadonlyArray<V>,
+) => variants.filter((v) => !v.is_control);
+
+/** The fields of a comparison with the control, `null` when undefined. */
+const COMPARED = [
+  "absolute_lift",
+  "relative_lift",
+  "lift_ci",
+  "p_value",
+  "adjusted_p_value",
+  "significant",
+] as const;
+
+const CONVERSION_ONLY = [
+  "conversion_rate_ci",
+  "chance_to_beat_control",
+] as const;
+
+/** Asserts that each field has a value in at least `least` variants. */
+const assertFilled = <V>(
+  variants: ReadonlyArray<V>,
+  fields: ReadonlyArray<keyof V & string>,
+  least: number,
+) => {
+  for (const field of fields) {
+    assert.isAtLeast(
+      variants.filter((v) => v[field] !== null).length,
+      least,
+      `variants with a ${field}`,
+    );
+  }
+};
 
 layer(PopulatedLive, { excludeTestServices: true })(
   "results and report against the reference",
@@ -1152,10 +1530,52 @@ layer(PopulatedLive, { excludeTestServices: true })(
           "purchase",
           "refund",
           "signup",
+          "upgrade",
           "view",
         ]);
         assert.strictEqual(otherTenant.length, 3 * USERS);
         assert.isTrue(otherTenant.every((e) => assignedAt.has(e.user_id)));
+      }),
+    );
+
+    it.effect("populate() sends enough data for every statistic", () =>
+      Effect.gen(function* () {
+        const data = yield* Populated;
+        const ref = referenceOf(data);
+        const reports = REPORT_CASES.map(({ query }) =>
+          domainReport(ref, data.experimentId, query(data.bounds)),
+        );
+        const analyses = reports.flatMap((report) => [
+          report.overall,
+          ...(report.segments?.groups ?? []),
+        ]);
+        const conversions = treated(
+          analyses.flatMap((a) => a.conversions.flatMap((m) => m.variants)),
+        );
+        const values = treated(
+          analyses.flatMap((a) => a.values.flatMap((m) => m.variants)),
+        );
+        const rows = treated(
+          RESULTS_CASES.flatMap(({ query }) =>
+            domainRows(ref, query(data.bounds)),
+          ),
+        );
+        const significant = [...conversions, ...rows].map((v) => v.significant);
+        const summary = reports.flatMap((report) => report.summary);
+
+        assertFilled(conversions, [...COMPARED, ...CONVERSION_ONLY], 100);
+        assertFilled(values, [...COMPARED, "mean_ci"], 20);
+        assertFilled(rows, [...COMPARED, ...CONVERSION_ONLY], 25);
+        assert.includeMembers(significant, [true, false, null]);
+        assert.isTrue(reports.every((report) => report.srm !== null));
+        assert.isAtLeast(summary.length, 50);
+        assert.isTrue(summary.some((line) => line.includes("significant at")));
+        assert.includeMembers(
+          reports.flatMap((report) =>
+            report.warnings.map((warning) => warning.split(":")[0]),
+          ),
+          ["Too little data", "purchase amount", "view seconds"],
+        );
       }),
     );
 
@@ -1182,6 +1602,7 @@ layer(PopulatedLive, { excludeTestServices: true })(
             ]),
             expectedRows(ref, query),
           );
+          assertMatches(rows, domainRows(ref, query), "rows");
           if (isWindowed(query)) {
             assert.strictEqual(
               isDeepStrictEqual(
@@ -1203,10 +1624,12 @@ layer(PopulatedLive, { excludeTestServices: true })(
           const query = queryOf(data.bounds);
           const alpha = yield* clientFor(TOKENS.alpha);
 
+          const asked = Date.now();
           const report = yield* alpha.report.get({
             path: { experiment_id: data.experimentId },
             urlParams: query,
           });
+          const answered = Date.now();
           const expected = expectedReport(ref, query);
 
           assertAnalysis(report.overall, expected.overall, "overall");
@@ -1230,6 +1653,14 @@ layer(PopulatedLive, { excludeTestServices: true })(
               ? null
               : seriesFigures(report.time_series.points),
             expected.series,
+          );
+          const { generated_at, ...answer } = report;
+          assert.isAtLeast(generated_at.getTime(), asked);
+          assert.isAtMost(generated_at.getTime(), answered);
+          assertMatches(
+            answer,
+            domainReport(ref, data.experimentId, query),
+            "report",
           );
           if (isWindowed(query)) {
             assert.strictEqual(
