@@ -125,7 +125,8 @@ export function conversionsPerDaySql(ids: ExperimentIds): SqlStatement {
 /**
  * `valueTotals` of the analysis repository without a window or segment,
  * for one event type and property: per converted user, the total of the
- * property from `event_values`, then sums per variant.
+ * property where it is a JSON number, read from the copies of the
+ * events' properties in `event_properties`, then sums per variant.
  *
  * @param ids Tenant and experiment.
  * @param eventType Such as `purchase`.
@@ -137,6 +138,12 @@ export function valueTotalsSql(
   eventType: string,
   property: string,
 ): SqlStatement {
+  const path = `$."${property}"`;
+  const numericTypes = ["INTEGER", "UNSIGNED INTEGER", "DOUBLE", "DECIMAL"];
+  const numericList = numericTypes.map(() => "?").join(",");
+  const value = "JSON_EXTRACT(p.properties, ?)";
+  const numeric = `JSON_TYPE(${value}) IN (${numericList})`;
+  const numericTestParams = [path, ...numericTypes];
   return {
     sql:
       "SELECT t.variantKey, t.segment,\n" +
@@ -145,20 +152,29 @@ export function valueTotalsSql(
       "  CAST(SUM(t.skipped) AS CHAR) AS skipped\n" +
       "FROM (\n" +
       "  SELECT a.variant_id AS variantKey, NULL AS segment,\n" +
-      "    SUM(COALESCE(v.number, 0)) AS total,\n" +
-      "    SUM(v.number IS NULL) AS skipped\n" +
+      `    SUM(CASE WHEN ${numeric}\n` +
+      `      THEN CAST(${value} AS DOUBLE) ELSE 0 END) AS total,\n` +
+      `    SUM(CASE WHEN ${value} IS NOT NULL AND NOT (${numeric})\n` +
+      "      THEN 1 ELSE 0 END) AS skipped\n" +
       "  FROM assignments a\n" +
-      "  JOIN event_values v\n" +
-      "    ON v.client_id = ?\n" +
-      "   AND v.event_type = ?\n" +
-      "   AND v.property = ?\n" +
-      "   AND v.user_id = a.user_id\n" +
+      "  JOIN event_properties p\n" +
+      "    ON p.client_id = ?\n" +
+      "   AND p.event_type = ?\n" +
+      "   AND p.user_id = a.user_id\n" +
       "  WHERE a.experiment_id = ?\n" +
-      "    AND v.occurred_at >= a.created_at\n" +
+      "    AND p.occurred_at >= a.created_at\n" +
       "  GROUP BY a.variant_id, segment, a.id\n" +
       ") t\n" +
       "GROUP BY t.variantKey, t.segment",
-    params: [ids.clientId, eventType, property, ids.experimentKey],
+    params: [
+      ...numericTestParams,
+      path,
+      path,
+      ...numericTestParams,
+      ids.clientId,
+      eventType,
+      ids.experimentKey,
+    ],
   };
 }
 

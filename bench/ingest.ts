@@ -2,9 +2,9 @@
  * What storing events costs, by how many properties they carry. Run with
  * `npm run bench:ingest`.
  *
- * Each property whose name a value metric can use becomes a row of
- * `event_values`, written in the transaction that stores the event. This
- * run sends `POST /events/batch` with 1,000 events at a time, taking turns
+ * The properties of each event that has any are copied to a row of
+ * `event_properties`, in the transaction that stores the event. This run
+ * sends `POST /events/batch` with 1,000 events at a time, taking turns
  * between events without properties, with 2 and with 8, and prints the
  * latency of each and their ratios. It makes its own database, starts
  * the service as a child process against it, and drops the database at
@@ -155,12 +155,12 @@ async function run(): Promise<void> {
 
   const [none, two, eight] = measured as [Latency, Latency, Latency];
   const events = await countRows("events");
-  const values = await countRows("event_values");
+  const values = await countRows("event_properties");
   const ratio = (a: Latency, b: Latency) =>
     (a.medianMs / b.medianMs).toFixed(2);
   console.log(
     [
-      `events stored: ${events}; event_values rows: ${values}`,
+      `events stored: ${events}; event_properties rows: ${values}`,
       `2 properties / none: ${ratio(two, none)}`,
       `8 properties / none: ${ratio(eight, none)}`,
       `events per second, one batch in flight: none ` +

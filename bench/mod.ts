@@ -77,7 +77,7 @@ const THREE_DAY_WINDOW = "conversion_window=P3D";
 /** The migrations that fill tables derived from the events. */
 const DERIVED_TABLE_MIGRATIONS = [
   "006_user_event_types.sql",
-  "007_event_values.sql",
+  "007_event_properties.sql",
 ] as const;
 
 /** The measured paths' labels, as the summary prints them. */

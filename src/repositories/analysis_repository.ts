@@ -2,9 +2,10 @@
  * The aggregate queries behind results and reports. Everything is counted
  * by SQL over the indexes; no query runs once per user and no event is
  * loaded into memory. Conversions come from `user_event_types` (a user's
- * first and last event of each type) and values from `event_values`. The
- * events are read only for a user whose first and last events of a type
- * lie on either side of a window's bound, through their index.
+ * first and last event of each type) and values from `event_properties`
+ * (the events' properties, kept by event type). The events are read only
+ * for a user whose first and last events of a type lie on either side of
+ * a window's bound, through their index.
  *
  * @module
  */
@@ -73,6 +74,8 @@ export const PeriodRow = Schema.Struct({
   period: Schema.NullOr(Schema.String),
   count: Count,
 });
+
+const NUMERIC_JSON = ["INTEGER", "UNSIGNED INTEGER", "DOUBLE", "DECIMAL"];
 
 const PERIOD_FORMAT: Record<Granularity, string> = {
   hour: "%Y-%m-%dT%H:00:00Z",
@@ -257,7 +260,8 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
        * Per variant (and segment), the sum and the sum of squares of each
        * converted user's total of a numeric property, and how many values
        * were present but not numbers. Users without such events add zero.
-       * The values come from `event_values`, not from the events' JSON.
+       * The properties come from `event_properties`, where the events of
+       * one type lie together, rather than from the events.
        */
       const valueTotals = (
         scope: AnalysisScope,
@@ -265,6 +269,8 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
         property: string,
       ) => {
         const { lower, upper } = eventBounds(scope.window);
+        const value = sql`JSON_EXTRACT(p.properties, ${jsonPath(property)})`;
+        const numeric = sql`JSON_TYPE(${value}) IN ${sql.in(NUMERIC_JSON)}`;
 
         return sql`
             SELECT t.variantKey, t.segment,
@@ -274,17 +280,18 @@ export class AnalysisRepository extends Effect.Service<AnalysisRepository>()(
             FROM (
               SELECT a.variant_id AS variantKey,
                      ${segmentOf(scope)} AS segment,
-                     SUM(COALESCE(v.number, 0)) AS total,
-                     SUM(v.number IS NULL) AS skipped
+                     SUM(CASE WHEN ${numeric}
+                       THEN CAST(${value} AS DOUBLE) ELSE 0 END) AS total,
+                     SUM(CASE WHEN ${value} IS NOT NULL AND NOT (${numeric})
+                       THEN 1 ELSE 0 END) AS skipped
               FROM assignments a
-              JOIN event_values v
-                ON v.client_id = ${scope.clientId}
-               AND v.event_type = ${eventType}
-               AND v.property = ${property}
-               AND v.user_id = a.user_id
+              JOIN event_properties p
+                ON p.client_id = ${scope.clientId}
+               AND p.event_type = ${eventType}
+               AND p.user_id = a.user_id
               WHERE ${userScope(scope)}
-                AND v.occurred_at >= ${lower}
-                ${notAfter(sql`v.occurred_at`, upper)}
+                AND p.occurred_at >= ${lower}
+                ${notAfter(sql`p.occurred_at`, upper)}
               GROUP BY a.variant_id, segment, a.id
             ) t
             GROUP BY t.variantKey, t.segment

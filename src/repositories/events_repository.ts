@@ -5,7 +5,6 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql";
 import { Array as Arr, Effect, Option, Order, Schedule, Schema } from "effect";
-import { ATTRIBUTE_KEY } from "../api/common.ts";
 import {
   type EventPosition,
   type NewEvent,
@@ -169,25 +168,23 @@ const toSummaryColumns = (clientId: string, row: SummaryRow) => ({
 });
 
 /**
- * The `event_values` rows of stored events: one per top-level property
- * that a value metric can name, with its value when it is a finite number
- * and `null` otherwise.
+ * The `event_properties` rows of stored events: a copy of the properties
+ * of each event that has any.
  */
-const valueColumns = (clientId: string, records: ReadonlyArray<EventRecord>) =>
-  records.flatMap((record) =>
-    Object.entries(record.properties)
-      .filter(([property]) => ATTRIBUTE_KEY.test(property))
-      .map(([property, value]) => ({
-        client_id: clientId,
-        event_type: record.eventType,
-        property,
-        user_id: record.userId,
-        occurred_at: toSqlTime(record.occurredAt),
-        event_public_id: record.publicId,
-        number:
-          typeof value === "number" && Number.isFinite(value) ? value : null,
-      })),
-  );
+const propertyColumns = (
+  clientId: string,
+  records: ReadonlyArray<EventRecord>,
+) =>
+  records
+    .filter((record) => Object.keys(record.properties).length > 0)
+    .map((record) => ({
+      client_id: clientId,
+      event_type: record.eventType,
+      user_id: record.userId,
+      occurred_at: toSqlTime(record.occurredAt),
+      event_public_id: record.publicId,
+      properties: JSON.stringify(record.properties),
+    }));
 
 const isDuplicate = (error: SqlError.SqlError) =>
   errorCode(error) === "ER_DUP_ENTRY";
@@ -260,14 +257,14 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
           { discard: true },
         );
 
-      /** Records the properties of stored events in `event_values`. */
-      const insertValues = (
+      /** Copies the properties of stored events to `event_properties`. */
+      const insertProperties = (
         clientId: string,
         records: ReadonlyArray<EventRecord>,
       ) =>
         Effect.forEach(
-          Arr.chunksOf(valueColumns(clientId, records), INSERT_CHUNK),
-          (chunk) => sql`INSERT INTO event_values ${sql.insert(chunk)}`,
+          Arr.chunksOf(propertyColumns(clientId, records), INSERT_CHUNK),
+          (chunk) => sql`INSERT INTO event_properties ${sql.insert(chunk)}`,
           { discard: true },
         );
 
@@ -278,12 +275,12 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
       ) =>
         Effect.zipRight(
           upsertSummary(clientId, records),
-          insertValues(clientId, records),
+          insertProperties(clientId, records),
         );
 
       /**
-       * Stores one event, with its summary row and its values, in one
-       * transaction.
+       * Stores one event, with its summary row and its properties' copy,
+       * in one transaction.
        * When its `event_id` is already stored for the client, stores
        * nothing and returns the stored event instead.
        */
@@ -325,7 +322,7 @@ export class EventsRepository extends Effect.Service<EventsRepository>()(
 
       /**
        * Stores a batch in one transaction, with multi-row inserts, and the
-       * summary rows and values of the events it stored. Events whose
+       * summary rows and property copies of the events it stored. Events whose
        * `event_id` is already stored for the client, or appears earlier in
        * the batch, are skipped and counted as duplicates.
        */
