@@ -160,7 +160,7 @@ describe("compareConversions()", () => {
     },
   ] as const;
 
-  it("compareConversions() gives the lifts, Newcombe interval, z-test p and chance to beat the control", () => {
+  it("compareConversions() gives lifts, Newcombe CI, z-test p, P(beat)", () => {
     for (const vector of vectors) {
       const { control, treatment, confidence } = vector;
       const result = compareConversions(control, treatment, confidence);
