@@ -20,13 +20,8 @@ import mysql, { type Connection } from "mysql2/promise";
 import { uuidV7 } from "../src/uuid_v7.ts";
 import { caller, expectOk } from "./http_calls.ts";
 import { sqlTime } from "./load_data.ts";
-import {
-  type BenchResources,
-  createDatabase,
-  deleteKeys,
-  dropDatabase,
-  leftovers,
-} from "./resources.ts";
+import { type BenchResources, createDatabase } from "./resources.ts";
+import { cleanUpStep, removeResources, runBenchmark } from "./run_benchmark.ts";
 import { type ServiceProcess, startService } from "./server_process.ts";
 
 const FIRST_ROWS = 100_000;
@@ -292,44 +287,13 @@ async function printChunkCost(
 const resources = planExportResources();
 let connection: Connection | undefined;
 let service: ServiceProcess | undefined;
-let cleaning: Promise<void> | undefined;
 
-const attempt = async (what: string, run: () => Promise<unknown>) => {
-  try {
-    await run();
-  } catch (error) {
-    console.error(`Clean up: ${what} failed: ${String(error)}`);
-  }
-};
-
-/** Stops the service and removes the database and the keys, once. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    section("Clean-up");
-    connection?.destroy();
-    await attempt("stop the service", async () => service?.stop());
-    await attempt("drop the database", () => dropDatabase(resources));
-    await attempt("delete the Redis keys", async () => {
-      log(`Deleted ${await deleteKeys(resources)} Redis keys`);
-    });
-    await attempt("check for leftovers", async () => {
-      const left = await leftovers(resources);
-      log(
-        `Database ${resources.database}: ` +
-          `${left.database ? "STILL THERE" : "dropped"}; keys left under ` +
-          `${resources.redisPrefix}: ${left.keys}`,
-      );
-    });
-  })();
-  return cleaning;
-}
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (cleaning !== undefined) return;
-    console.error(`\n${signal}: stopping and cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
+/** Stops the service and removes the database and the keys. */
+async function cleanUp(): Promise<void> {
+  section("Clean-up");
+  connection?.destroy();
+  await cleanUpStep("stop the service", async () => service?.stop());
+  await removeResources(resources, log);
 }
 
 function printRun(run: ExportRun): void {
@@ -470,11 +434,4 @@ async function run(): Promise<void> {
   );
 }
 
-try {
-  await run();
-} catch (error) {
-  process.exitCode = 1;
-  console.error(`\nBenchmark failed: ${String(error)}`);
-} finally {
-  await cleanUp();
-}
+await runBenchmark(run, cleanUp);

@@ -21,12 +21,8 @@ import {
   measureInterleaved,
   warmUp,
 } from "./report_latency.ts";
-import {
-  createDatabase,
-  dropDatabase,
-  leftovers,
-  planResources,
-} from "./resources.ts";
+import { createDatabase, planResources } from "./resources.ts";
+import { cleanUpStep, removeResources, runBenchmark } from "./run_benchmark.ts";
 import { type ServiceProcess, startService } from "./server_process.ts";
 
 const BATCH = 1_000;
@@ -60,31 +56,11 @@ const SHAPES: ReadonlyArray<readonly [string, (index: number) => Properties]> =
 
 const resources = planResources();
 let service: ServiceProcess | undefined;
-let cleaning: Promise<void> | undefined;
 
-/** Stops the service and drops the database, once. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    try {
-      await service?.stop();
-    } finally {
-      await dropDatabase(resources);
-      const left = await leftovers(resources);
-      console.log(
-        `Database ${resources.database}: ` +
-          `${left.database ? "STILL THERE" : "dropped"}`,
-      );
-    }
-  })();
-  return cleaning;
-}
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (cleaning !== undefined) return;
-    console.error(`\n${signal}: stopping and cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
+/** Stops the service and removes the database. */
+async function cleanUp(): Promise<void> {
+  await cleanUpStep("stop the service", async () => service?.stop());
+  await removeResources(resources, console.log);
 }
 
 /**
@@ -171,13 +147,4 @@ async function run(): Promise<void> {
   );
 }
 
-try {
-  await run();
-} catch (error) {
-  if (cleaning === undefined) {
-    console.error(`\nBenchmark failed: ${String(error)}`);
-  }
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBenchmark(run, cleanUp);

@@ -39,13 +39,8 @@ import {
   measureInterleaved,
   warmUp,
 } from "./report_latency.ts";
-import {
-  createDatabase,
-  deleteKeys,
-  dropDatabase,
-  leftovers,
-  planResources,
-} from "./resources.ts";
+import { createDatabase, planResources } from "./resources.ts";
+import { cleanUpStep, removeResources, runBenchmark } from "./run_benchmark.ts";
 import { type ServiceProcess, startService } from "./server_process.ts";
 
 const USERS = 100_000;
@@ -108,48 +103,13 @@ const section = (title: string) => console.log(`\n== ${title} ==`);
 const resources = planResources();
 const connections: Array<Connection> = [];
 let service: ServiceProcess | undefined;
-let cleaning: Promise<void> | undefined;
 
-const attempt = async (what: string, run: () => Promise<unknown>) => {
-  try {
-    await run();
-  } catch (error) {
-    console.error(`Clean up: ${what} failed: ${String(error)}`);
-  }
-};
-
-/** Stops the service and removes the database and the keys, once. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    section("Clean-up");
-    for (const connection of connections) connection.destroy();
-    await attempt("stop the service", async () => service?.stop());
-    await attempt("drop the database", () => dropDatabase(resources));
-    await attempt("delete the Redis keys", async () => {
-      log(`Deleted ${await deleteKeys(resources)} Redis keys`);
-    });
-    await attempt("check for leftovers", async () => {
-      const left = await leftovers(resources);
-      log(
-        `Database ${resources.database}: ` +
-          `${left.database ? "STILL THERE" : "dropped"}; keys left under ` +
-          `${resources.redisPrefix}: ${left.keys}`,
-      );
-    });
-  })();
-  return cleaning;
-}
-
-/*
- * Ctrl-C reaches this process twice (from the terminal and relayed by
- * tsx), so every signal is handled, and cleaning up starts only once.
- */
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (cleaning !== undefined) return;
-    console.error(`\n${signal}: stopping and cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
+/** Stops the service and removes the database and the keys. */
+async function cleanUp(): Promise<void> {
+  section("Clean-up");
+  for (const connection of connections) connection.destroy();
+  await cleanUpStep("stop the service", async () => service?.stop());
+  await removeResources(resources, log);
 }
 
 interface Experiment {
@@ -600,14 +560,5 @@ async function run(): Promise<void> {
   for (const line of notes) console.log(line);
 }
 
-try {
-  await run();
-} catch (error) {
-  if (cleaning === undefined) {
-    console.error(`\nBenchmark failed: ${String(error)}`);
-  }
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-  log("Done");
-}
+await runBenchmark(run, cleanUp);
+log("Done");
