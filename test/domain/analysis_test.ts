@@ -6,14 +6,12 @@ import {
   compareConversions,
   compareValues,
   conversionRate,
-  type Interval,
   valueMean,
 } from "../../src/domain/analysis.ts";
+import { assertInterval, assertNear, nonFinite } from "./assert_near.ts";
 
 // Reference values: test/domain/statistics/reference/report_vectors.py,
 // run with Debian's /usr/bin/python3, scipy 1.10.1 and statsmodels 0.13.5.
-
-const TOLERANCE = 1e-9;
 
 const TOO_LITTLE_CONVERSIONS = "Too little data: a variant has no users yet";
 const NO_VARIANCE =
@@ -22,39 +20,6 @@ const ZERO_BASELINE =
   "The control converted nobody, so the relative lift is undefined";
 const TOO_LITTLE_VALUES =
   "Too little data: a variant needs two users and some variance";
-
-const assertNear = (
-  actual: number | null,
-  expected: number,
-  message: string,
-  tolerance = TOLERANCE,
-) => {
-  assert.isNotNull(actual, message);
-  assert.closeTo(actual, expected, tolerance, message);
-};
-
-const assertInterval = (
-  actual: Interval | null,
-  expected: Interval,
-  message: string,
-  tolerance = TOLERANCE,
-) => {
-  assert.isNotNull(actual, message);
-  assert.closeTo(actual[0], expected[0], tolerance, `${message}, low`);
-  assert.closeTo(actual[1], expected[1], tolerance, `${message}, high`);
-};
-
-/** The paths of the numbers that JSON cannot carry: NaN and infinities. */
-const nonFinite = (value: unknown): ReadonlyArray<string> => {
-  const found: Array<string> = [];
-  JSON.stringify(value, (key, item) => {
-    if (typeof item === "number" && !Number.isFinite(item)) {
-      found.push(`${key}: ${item}`);
-    }
-    return item;
-  });
-  return found;
-};
 
 describe("conversionRate()", () => {
   // statsmodels 0.13.5:

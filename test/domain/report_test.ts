@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest";
-import type { Interval } from "../../src/domain/analysis.ts";
 import {
   type Analysis,
   analyse,
@@ -18,42 +17,15 @@ import {
   summarize,
   totalsOfSeries,
 } from "../../src/domain/report.ts";
+import {
+  assertInterval,
+  assertNear,
+  nonFinite,
+  TOLERANCE,
+} from "./assert_near.ts";
 
 // Reference values: test/domain/statistics/reference/report_vectors.py,
 // run with Debian's /usr/bin/python3, scipy 1.10.1 and statsmodels 0.13.5.
-
-const TOLERANCE = 1e-9;
-
-const assertNear = (
-  actual: number | null,
-  expected: number,
-  message: string,
-) => {
-  assert.isNotNull(actual, message);
-  assert.closeTo(actual, expected, TOLERANCE, message);
-};
-
-const assertInterval = (
-  actual: Interval | null,
-  expected: Interval,
-  message: string,
-) => {
-  assert.isNotNull(actual, message);
-  assert.closeTo(actual[0], expected[0], TOLERANCE, `${message}, low`);
-  assert.closeTo(actual[1], expected[1], TOLERANCE, `${message}, high`);
-};
-
-/** The paths of the numbers that JSON cannot carry: NaN and infinities. */
-const nonFinite = (value: unknown): ReadonlyArray<string> => {
-  const found: Array<string> = [];
-  JSON.stringify(value, (key, item) => {
-    if (typeof item === "number" && !Number.isFinite(item)) {
-      found.push(`${key}: ${item}`);
-    }
-    return item;
-  });
-  return found;
-};
 
 const twoVariants = (
   control: number,

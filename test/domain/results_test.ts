@@ -4,6 +4,7 @@ import {
   type ResultRow,
   reportedEventTypes,
 } from "../../src/domain/results.ts";
+import { assertInterval } from "./assert_near.ts";
 
 const variants = [
   { key: 10, publicId: "v-control", name: "control" },
@@ -17,15 +18,6 @@ const counts = (row: ResultRow) => [
   row.user_count_event_type,
   row.conversion_rate,
 ];
-
-const assertInterval = (
-  actual: readonly [number, number] | null,
-  expected: readonly [number, number],
-) => {
-  assert.isNotNull(actual);
-  assert.closeTo(actual?.[0] ?? Number.NaN, expected[0], 1e-9);
-  assert.closeTo(actual?.[1] ?? Number.NaN, expected[1], 1e-9);
-};
 
 describe("reportedEventTypes()", () => {
   it("reportedEventTypes() keeps the requested types in order without repeats", () => {
@@ -153,18 +145,21 @@ describe("buildResultRows()", () => {
     assertInterval(
       control?.conversion_rate_ci ?? null,
       [0.05522913706067509, 0.17436566150491348],
+      "control rate interval",
     );
     assert.isNull(control?.absolute_lift);
     assert.isNull(control?.p_value);
     assertInterval(
       treatment?.conversion_rate_ci ?? null,
       [0.1333669333310325, 0.2888291655931589],
+      "treatment rate interval",
     );
     assert.closeTo(treatment?.absolute_lift ?? 0, 0.1, 1e-12);
     assert.closeTo(treatment?.relative_lift ?? 0, 1, 1e-12);
     assertInterval(
       treatment?.lift_ci ?? null,
       [0.00014902511855761913, 0.19947387007806955],
+      "lift interval",
     );
     assert.closeTo(treatment?.p_value ?? 0, 0.04767038065616141, 1e-9);
     assert.closeTo(treatment?.adjusted_p_value ?? 0, 0.04767038065616141, 1e-9);
