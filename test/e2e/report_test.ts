@@ -7,6 +7,7 @@ import { assignVariant } from "../../src/domain/hashing.ts";
 import {
   clientFor,
   rawClient,
+  statusAndDetail,
   TOKENS,
   testServer,
 } from "../support/harness.ts";
@@ -291,22 +292,11 @@ layer(testServer(), { excludeTestServices: true })(
       Effect.gen(function* () {
         const client = yield* clientFor(TOKENS.alpha);
         const experiment = yield* createExperiment(client, "Bad params");
-        const http = yield* rawClient;
         const statusOf = (query: string) =>
-          http
-            .execute(
-              HttpClientRequest.get(
-                `/experiments/${experiment.id}/report?${query}`,
-              ).pipe(HttpClientRequest.bearerToken(TOKENS.alpha)),
-            )
-            .pipe(
-              Effect.flatMap((response) =>
-                Effect.map(response.json, (json) => [
-                  response.status,
-                  (json as { readonly detail: string }).detail,
-                ]),
-              ),
-            );
+          statusAndDetail(
+            `/experiments/${experiment.id}/report?${query}`,
+            TOKENS.alpha,
+          );
 
         const metric = yield* statusOf("value_metric=purchase");
         const filter = yield* statusOf("segment=country");

@@ -9,6 +9,7 @@ type ResultsQuery = typeof ResultsQuerySchema.Type;
 import {
   clientFor,
   rawClient,
+  statusAndDetail,
   TOKENS,
   testServer,
 } from "../support/harness.ts";
@@ -395,22 +396,11 @@ layer(testServer(), { excludeTestServices: true })(
         Effect.gen(function* () {
           const client = yield* clientFor(TOKENS.alpha);
           const { experiment } = yield* setUp(client);
-          const http = yield* rawClient;
           const detailOf = (query: string) =>
-            http
-              .execute(
-                HttpClientRequest.get(
-                  `/experiments/${experiment.id}/results?${query}`,
-                ).pipe(HttpClientRequest.bearerToken(TOKENS.alpha)),
-              )
-              .pipe(
-                Effect.flatMap((response) =>
-                  Effect.map(response.json, (json) => [
-                    response.status,
-                    (json as { readonly detail: string }).detail,
-                  ]),
-                ),
-              );
+            statusAndDetail(
+              `/experiments/${experiment.id}/results?${query}`,
+              TOKENS.alpha,
+            );
 
           const confidence = yield* detailOf("confidence=1.5");
           const order = yield* detailOf(

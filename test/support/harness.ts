@@ -107,6 +107,23 @@ export const rawClient = Effect.gen(function* () {
 });
 
 /**
+ * Sends a GET with the tenant's token through the plain client.
+ *
+ * @param path The path and query, such as `/experiments/x/results?a=b`.
+ * @param token The bearer token.
+ * @returns The status and the `detail` of the JSON answer.
+ */
+export const statusAndDetail = (path: string, token: string) =>
+  Effect.gen(function* () {
+    const http = yield* rawClient;
+    const response = yield* http.execute(
+      HttpClientRequest.get(path).pipe(HttpClientRequest.bearerToken(token)),
+    );
+    const json = (yield* response.json) as { readonly detail: string };
+    return [response.status, json.detail] as const;
+  });
+
+/**
  * Counts rows of a table that match a condition, to prove what was stored.
  *
  * @param table The table.
